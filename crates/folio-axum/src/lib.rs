@@ -1,0 +1,1 @@
+//! folio-axum (in progress).

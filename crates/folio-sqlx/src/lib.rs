@@ -1,0 +1,1 @@
+//! folio-sqlx (in progress).

@@ -1,0 +1,155 @@
+//! The one trait that holds every difference between SQL backends.
+
+use crate::{Nulls, Order};
+
+/// How a SQL backend spells what folio renders.
+///
+/// Every method has a default that is standard SQL as SQLite and PostgreSQL
+/// speak it; a backend overrides only its quirks. folio ships [`Sqlite`],
+/// [`Postgres`] and [`MySql`] (MySQL and MariaDB).
+///
+/// ```
+/// use folio::{Dialect, MySql, Order, Postgres, Sqlite};
+/// let mut s = String::new();
+/// Postgres.placeholder(3, &mut s);
+/// Sqlite.placeholder(3, &mut s);
+/// MySql.quote_ident("price", &mut s);
+/// assert_eq!(s, "$3?`price`");
+/// ```
+pub trait Dialect: std::fmt::Debug + Send + Sync {
+    /// The backend's name, for logs and errors.
+    fn name(&self) -> &'static str;
+
+    /// Writes the placeholder of the `n`-th bind (1-based). Default `?`.
+    fn placeholder(&self, n: usize, out: &mut String) {
+        let _ = n;
+        out.push('?');
+    }
+
+    /// Whether placeholders are numbered (`$1`), so that a query that repeats the
+    /// user's SQL reuses its binds instead of repeating them. Default `false`.
+    fn numbered_placeholders(&self) -> bool {
+        false
+    }
+
+    /// Writes `ident` as a quoted identifier. Default: double quotes, doubled inside.
+    fn quote_ident(&self, ident: &str, out: &mut String) {
+        out.push('"');
+        out.push_str(&ident.replace('"', "\"\""));
+        out.push('"');
+    }
+
+    /// Whether `(a, b) > (?, ?)` is supported and walks an index. Default `true`.
+    fn row_values(&self) -> bool {
+        true
+    }
+
+    /// Writes one ORDER BY term for `column` (already quoted). `nulls` is `Some`
+    /// for a nullable column: the placement is made explicit, since backends
+    /// disagree on the default. Default: `col ASC NULLS LAST`.
+    fn order_term(&self, column: &str, order: Order, nulls: Option<Nulls>, out: &mut String) {
+        out.push_str(column);
+        out.push(' ');
+        out.push_str(order.sql());
+        match nulls {
+            Some(Nulls::First) => out.push_str(" NULLS FIRST"),
+            Some(Nulls::Last) => out.push_str(" NULLS LAST"),
+            None => {}
+        }
+    }
+
+    /// The most bind parameters one statement may carry.
+    /// Default 32,766 (SQLite's limit since 3.32).
+    fn max_binds(&self) -> usize {
+        32_766
+    }
+}
+
+/// SQLite (3.30 or later, for `NULLS FIRST/LAST`).
+///
+/// ```
+/// use folio::{Dialect, Order, Nulls, Sqlite};
+/// let mut s = String::new();
+/// Sqlite.order_term("\"rating\"", Order::Desc, Some(Nulls::Last), &mut s);
+/// assert_eq!(s, "\"rating\" DESC NULLS LAST");
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sqlite;
+
+impl Dialect for Sqlite {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+}
+
+/// PostgreSQL: numbered `$n` placeholders, 65,535 binds.
+///
+/// ```
+/// use folio::{Dialect, Postgres};
+/// let mut s = String::new();
+/// Postgres.placeholder(1, &mut s);
+/// assert_eq!(s, "$1");
+/// assert!(Postgres.numbered_placeholders());
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Postgres;
+
+impl Dialect for Postgres {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+    fn placeholder(&self, n: usize, out: &mut String) {
+        out.push('$');
+        out.push_str(&n.to_string());
+    }
+    fn numbered_placeholders(&self) -> bool {
+        true
+    }
+    fn max_binds(&self) -> usize {
+        65_535
+    }
+}
+
+/// MySQL and MariaDB: backtick identifiers, no `NULLS FIRST/LAST` (emulated with
+/// an `IS NULL` term), and row-value comparisons avoided (older optimizers do not
+/// turn them into index ranges).
+///
+/// ```
+/// use folio::{Dialect, MySql, Nulls, Order};
+/// let mut s = String::new();
+/// MySql.order_term("`rating`", Order::Asc, Some(Nulls::Last), &mut s);
+/// assert_eq!(s, "`rating` IS NULL ASC, `rating` ASC");
+/// assert!(!MySql.row_values());
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MySql;
+
+impl Dialect for MySql {
+    fn name(&self) -> &'static str {
+        "mysql"
+    }
+    fn quote_ident(&self, ident: &str, out: &mut String) {
+        out.push('`');
+        out.push_str(&ident.replace('`', "``"));
+        out.push('`');
+    }
+    fn row_values(&self) -> bool {
+        false
+    }
+    fn order_term(&self, column: &str, order: Order, nulls: Option<Nulls>, out: &mut String) {
+        if let Some(nulls) = nulls {
+            // `col IS NULL` is 0 for values, 1 for NULL: ASC puts NULLs last.
+            out.push_str(column);
+            out.push_str(match nulls {
+                Nulls::Last => " IS NULL ASC, ",
+                Nulls::First => " IS NULL DESC, ",
+            });
+        }
+        out.push_str(column);
+        out.push(' ');
+        out.push_str(order.sql());
+    }
+    fn max_binds(&self) -> usize {
+        65_535
+    }
+}

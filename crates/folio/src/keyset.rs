@@ -1,0 +1,444 @@
+//! Keyset (seek) pagination rendered as index-friendly SQL.
+//!
+//! The shapes, in order of preference:
+//! - every key NOT NULL and in one direction: a row-value comparison
+//!   `(a, b) > (?, ?)`, which SQLite and PostgreSQL turn into one index range;
+//! - mixed directions (or a dialect without row values): the expanded form led by a
+//!   redundant bound on the first key, `a >= ? AND (a > ? OR (a = ? AND b < ?))`,
+//!   so the index is entered at the boundary instead of walked from its start;
+//! - a nullable first key: the ordering is cut into its non-NULL part and its NULL
+//!   part; each is an index range of its own (`a >= ?…`, `a IS NULL AND …`), joined
+//!   by `UNION ALL`, each arm with its own `ORDER BY … LIMIT n+1`; nullable keys
+//!   after the first get explicit `IS NULL` branches and `NULLS FIRST/LAST`.
+
+use crate::statement::Writer;
+use crate::{BaseQuery, Dialect, Error, Nulls, Order, Result, SortKey, SortSpec, Statement, Value};
+
+/// Where a keyset page starts.
+///
+/// ```
+/// use folio::{Seek, Value};
+/// assert!(Seek::Last.is_backward());
+/// assert!(!Seek::After(vec![Value::Int(10)]).is_backward());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seek {
+    /// The first page.
+    First,
+    /// The last page (read backwards from the end, returned in forward order).
+    Last,
+    /// The page after the row with these key values (one per key of the ordering).
+    After(Vec<Value>),
+    /// The page before the row with these key values.
+    Before(Vec<Value>),
+}
+
+impl Seek {
+    /// Whether the page is read against the ordering (before a row, or the last page).
+    ///
+    /// ```
+    /// assert!(folio::Seek::Before(vec![]).is_backward());
+    /// ```
+    pub fn is_backward(&self) -> bool {
+        matches!(self, Seek::Last | Seek::Before(_))
+    }
+
+    /// The boundary row's key values, if the page starts at a row.
+    ///
+    /// ```
+    /// assert_eq!(folio::Seek::First.boundary(), None);
+    /// ```
+    pub fn boundary(&self) -> Option<&[Value]> {
+        match self {
+            Seek::After(v) | Seek::Before(v) => Some(v),
+            Seek::First | Seek::Last => None,
+        }
+    }
+}
+
+/// A keyset page query: the user's base query, an ordering, where to start and
+/// how many rows.
+///
+/// ```
+/// use folio::{BaseQuery, KeysetQuery, Orderings, Postgres, Seek, Sqlite, Value};
+/// let orderings = Orderings::new("id", "id").field("created_at", "created_at");
+/// let spec = orderings.parse("created_at").unwrap();
+/// let base = BaseQuery::new("SELECT * FROM products");
+/// let seek = Seek::After(vec![Value::from("2024-05-01T00:00:00.000000Z"), Value::Int(42)]);
+///
+/// let st = KeysetQuery::new(&spec, seek.clone(), 10).render(&Sqlite, &base).unwrap();
+/// assert_eq!(
+///     st.statement.sql,
+///     "SELECT * FROM (SELECT * FROM products) AS q \
+///      WHERE (q.\"created_at\", q.\"id\") > (?, ?) \
+///      ORDER BY q.\"created_at\" ASC, q.\"id\" ASC LIMIT 11"
+/// );
+///
+/// let base = BaseQuery::new("SELECT * FROM products WHERE category = $1").bind("books");
+/// let st = KeysetQuery::new(&spec, seek, 10).render(&Postgres, &base).unwrap();
+/// assert_eq!(
+///     st.statement.sql,
+///     "SELECT * FROM (SELECT * FROM products WHERE category = $1) AS q \
+///      WHERE (q.\"created_at\", q.\"id\") > ($2, $3) \
+///      ORDER BY q.\"created_at\" ASC, q.\"id\" ASC LIMIT 11"
+/// );
+/// assert_eq!(st.statement.binds.len(), 3);
+/// ```
+#[derive(Debug, Clone)]
+pub struct KeysetQuery<'a> {
+    spec: &'a SortSpec,
+    seek: Seek,
+    limit: u64,
+}
+
+/// A rendered keyset page: the statement, and how to arrange the rows it returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeysetStatement {
+    /// The statement to run.
+    pub statement: Statement,
+    limit: u64,
+    seek_backward: bool,
+    from_boundary: bool,
+    /// For a two-arm (nullable first key) statement: whether the NULL arm comes
+    /// first in the traversal.
+    null_arm_first: Option<bool>,
+}
+
+/// The rows of a keyset page, in the ordering's (forward) order, with the flags
+/// that say whether more rows lie on either side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arranged<R> {
+    /// At most `limit` rows, in forward order.
+    pub rows: Vec<R>,
+    /// Whether rows follow this page.
+    pub has_next: bool,
+    /// Whether rows precede this page.
+    pub has_previous: bool,
+}
+
+impl<'a> KeysetQuery<'a> {
+    /// A page of `limit` rows of `spec`'s ordering, starting at `seek`.
+    ///
+    /// ```
+    /// let spec = folio::SortSpec::by_unique("id", "id");
+    /// let q = folio::KeysetQuery::new(&spec, folio::Seek::First, 5);
+    /// let st = q.render(&folio::Sqlite, &folio::BaseQuery::new("SELECT * FROM t")).unwrap();
+    /// assert_eq!(st.statement.sql, "SELECT * FROM (SELECT * FROM t) AS q ORDER BY q.\"id\" ASC LIMIT 6");
+    /// ```
+    pub fn new(spec: &'a SortSpec, seek: Seek, limit: u64) -> Self {
+        KeysetQuery { spec, seek, limit }
+    }
+
+    /// Renders the page query for `dialect` around `base`.
+    ///
+    /// Fails with [`crate::ErrorKind::Internal`] when the boundary does not have one
+    /// value per key, or has NULL for a NOT NULL key.
+    ///
+    /// ```
+    /// use folio::{BaseQuery, KeysetQuery, Seek, SortSpec, Sqlite, Value};
+    /// let spec = SortSpec::by_unique("id", "id");
+    /// let bad = KeysetQuery::new(&spec, Seek::After(vec![]), 5).render(&Sqlite, &BaseQuery::new("SELECT 1"));
+    /// assert_eq!(bad.unwrap_err().kind(), folio::ErrorKind::Internal);
+    /// ```
+    pub fn render(&self, dialect: &dyn Dialect, base: &BaseQuery) -> Result<KeysetStatement> {
+        let keys = self.spec.keys();
+        if let Some(b) = self.seek.boundary() {
+            if b.len() != keys.len() {
+                return Err(Error::internal(format!(
+                    "boundary has {} values, the ordering has {} keys",
+                    b.len(),
+                    keys.len()
+                )));
+            }
+            for (k, v) in keys.iter().zip(b) {
+                if v.is_null() && !k.is_nullable() {
+                    return Err(Error::internal(format!(
+                        "boundary value for NOT NULL key `{}` is NULL",
+                        k.name()
+                    )));
+                }
+            }
+        }
+        let backward = self.seek.is_backward();
+        let walk: Vec<SortKey> = if backward {
+            self.spec.reversed().keys().to_vec()
+        } else {
+            keys.to_vec()
+        };
+        let boundary = self.seek.boundary();
+        let fetch = self.limit.saturating_add(1);
+        let mut w = Writer::new(dialect, base);
+
+        let null_arm_first = if walk[0].is_nullable() {
+            let arms = nullable_lead_arms(&walk, boundary);
+            if arms.len() == 1 {
+                write_arm(&mut w, base, &arms[0], fetch);
+                None
+            } else {
+                for (i, arm) in arms.iter().enumerate() {
+                    if i > 0 {
+                        w.push(" UNION ALL ");
+                    }
+                    w.push("SELECT * FROM (");
+                    write_arm(&mut w, base, arm, fetch);
+                    w.push(") AS s");
+                    w.push(&i.to_string());
+                }
+                Some(matches!(arms[0].filter, ArmFilter::Null { .. }))
+            }
+        } else {
+            let arm = Arm {
+                filter: boundary.map_or(ArmFilter::All, |b| ArmFilter::After(b.to_vec())),
+                order: walk.clone(),
+            };
+            write_arm(&mut w, base, &arm, fetch);
+            None
+        };
+
+        Ok(KeysetStatement {
+            statement: w.finish(),
+            limit: self.limit,
+            seek_backward: backward,
+            from_boundary: boundary.is_some(),
+            null_arm_first,
+        })
+    }
+}
+
+impl KeysetStatement {
+    /// Puts the fetched rows in the ordering's order, cuts them to the page size and
+    /// says whether rows lie beyond either edge. `lead_is_null` tells whether a row's
+    /// first key is NULL (it is asked only of two-arm statements, whose arms may come
+    /// back in either order; within an arm the order is the arm's ORDER BY).
+    ///
+    /// ```
+    /// use folio::{BaseQuery, KeysetQuery, Seek, SortSpec, Sqlite};
+    /// let spec = SortSpec::by_unique("id", "id");
+    /// let st = KeysetQuery::new(&spec, Seek::Last, 2).render(&Sqlite, &BaseQuery::new("SELECT * FROM t")).unwrap();
+    /// // read backwards: 9, 8 and one extra row 7
+    /// let page = st.arrange(vec![9, 8, 7], |_| false);
+    /// assert_eq!(page.rows, [8, 9]);
+    /// assert!(page.has_previous && !page.has_next);
+    /// ```
+    pub fn arrange<R>(&self, mut rows: Vec<R>, lead_is_null: impl Fn(&R) -> bool) -> Arranged<R> {
+        if let Some(null_first) = self.null_arm_first {
+            rows.sort_by_key(|r| u8::from(lead_is_null(r) != null_first));
+        }
+        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        if self.seek_backward {
+            rows.reverse();
+            Arranged {
+                rows,
+                has_next: self.from_boundary,
+                has_previous: more,
+            }
+        } else {
+            Arranged {
+                rows,
+                has_next: more,
+                has_previous: self.from_boundary,
+            }
+        }
+    }
+
+    /// How many arms the statement has (2 when a nullable first key is split into
+    /// its non-NULL and NULL parts, else 1).
+    ///
+    /// ```
+    /// use folio::{BaseQuery, KeysetQuery, Nulls, Orderings, Seek, Sqlite};
+    /// let spec = Orderings::new("id", "id").nullable_field("rating", "rating", Nulls::Last).parse("rating").unwrap();
+    /// let st = KeysetQuery::new(&spec, Seek::First, 10).render(&Sqlite, &BaseQuery::new("SELECT * FROM p")).unwrap();
+    /// assert_eq!(st.arms(), 2);
+    /// ```
+    pub fn arms(&self) -> usize {
+        if self.null_arm_first.is_some() {
+            2
+        } else {
+            1
+        }
+    }
+}
+
+#[derive(Debug)]
+enum ArmFilter {
+    /// Every row.
+    All,
+    /// Rows after the boundary in the arm's order.
+    After(Vec<Value>),
+    /// Rows whose `column` IS NULL (the traversal's first key, which the arm no
+    /// longer orders by), and after the boundary's other values if given.
+    Null {
+        column: String,
+        rest: Option<Vec<Value>>,
+    },
+    /// Rows whose first key IS NOT NULL.
+    NotNull,
+}
+
+#[derive(Debug)]
+struct Arm {
+    filter: ArmFilter,
+    /// The keys the arm is ordered by, as traversed.
+    order: Vec<SortKey>,
+}
+
+/// Splits a traversal whose first key is nullable into its non-NULL and NULL parts.
+fn nullable_lead_arms(walk: &[SortKey], boundary: Option<&[Value]>) -> Vec<Arm> {
+    let nulls_last = walk[0].nulls() == Nulls::Last;
+    let mut values_part = walk.to_vec();
+    values_part[0] = SortKey::new(walk[0].name(), walk[0].column(), walk[0].order());
+    let null_part = walk[1..].to_vec();
+    let not_null = |filter| Arm {
+        filter,
+        order: values_part.clone(),
+    };
+    let null = |rest| Arm {
+        filter: ArmFilter::Null {
+            column: walk[0].column().to_owned(),
+            rest,
+        },
+        order: null_part.clone(),
+    };
+    match boundary {
+        None => {
+            let (a, b) = (not_null(ArmFilter::NotNull), null(None));
+            if nulls_last {
+                vec![a, b]
+            } else {
+                vec![b, a]
+            }
+        }
+        Some(b) if !b[0].is_null() => {
+            let mut arms = vec![not_null(ArmFilter::After(b.to_vec()))];
+            if nulls_last {
+                arms.push(null(None));
+            }
+            arms
+        }
+        Some(b) => {
+            let mut arms = vec![null(Some(b[1..].to_vec()))];
+            if !nulls_last {
+                arms.push(not_null(ArmFilter::NotNull));
+            }
+            arms
+        }
+    }
+}
+
+fn write_arm(w: &mut Writer<'_>, base: &BaseQuery, arm: &Arm, fetch: u64) {
+    w.push("SELECT * FROM ").base(base, "q");
+    let lead = match arm.order.first() {
+        Some(k) => w.quoted("q", k.column()),
+        None => String::new(),
+    };
+    match &arm.filter {
+        ArmFilter::All => {}
+        ArmFilter::After(b) => {
+            w.push(" WHERE ");
+            write_after(w, &arm.order, b);
+        }
+        ArmFilter::NotNull => {
+            w.push(" WHERE ").push(&lead).push(" IS NOT NULL");
+        }
+        ArmFilter::Null { column, rest } => {
+            w.push(" WHERE ").column("q", column).push(" IS NULL");
+            if let Some(rest) = rest {
+                w.push(" AND (");
+                write_after(w, &arm.order, rest);
+                w.push(")");
+            }
+        }
+    }
+    w.order_by("q", &arm.order);
+    w.push(" LIMIT ").push(&fetch.to_string());
+}
+
+/// Writes "the row comes after `b` in the order `keys`".
+fn write_after(w: &mut Writer<'_>, keys: &[SortKey], b: &[Value]) {
+    let all_values = keys.iter().all(|k| !k.is_nullable());
+    let uniform = keys.windows(2).all(|p| p[0].order() == p[1].order());
+    if keys.len() == 1 || (all_values && uniform && w.dialect.row_values()) {
+        let op = if keys[0].order() == Order::Asc { " > " } else { " < " };
+        if keys.len() == 1 {
+            write_greater(w, &keys[0], &b[0]);
+            return;
+        }
+        w.push("(");
+        for (i, k) in keys.iter().enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.column("q", k.column());
+        }
+        w.push(")").push(op).push("(");
+        for (i, v) in b.iter().enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.bind(v.clone());
+        }
+        w.push(")");
+        return;
+    }
+    if !keys[0].is_nullable() {
+        // The redundant bound that lets the index be entered at the boundary.
+        let op = if keys[0].order() == Order::Asc { " >= " } else { " <= " };
+        w.column("q", keys[0].column()).push(op).bind(b[0].clone());
+        w.push(" AND (");
+        write_chain(w, keys, b);
+        w.push(")");
+    } else {
+        write_chain(w, keys, b);
+    }
+}
+
+/// `k0 > b0 OR (k0 = b0 AND (k1 > b1 OR (…)))`, with IS NULL branches.
+fn write_chain(w: &mut Writer<'_>, keys: &[SortKey], b: &[Value]) {
+    let (k, v) = (&keys[0], &b[0]);
+    if keys.len() == 1 {
+        write_greater(w, k, v);
+        return;
+    }
+    let nothing_greater = v.is_null() && k.nulls() == Nulls::Last;
+    if !nothing_greater {
+        write_greater(w, k, v);
+        w.push(" OR ");
+    }
+    w.push("(");
+    if v.is_null() {
+        w.column("q", k.column()).push(" IS NULL");
+    } else {
+        w.column("q", k.column()).push(" = ").bind(v.clone());
+    }
+    w.push(" AND (");
+    write_chain(w, &keys[1..], &b[1..]);
+    w.push("))");
+}
+
+/// "`k` comes after `v`" for one key, NULL-aware. Writes `1 = 0` when nothing can.
+fn write_greater(w: &mut Writer<'_>, k: &SortKey, v: &Value) {
+    let op = if k.order() == Order::Asc { " > " } else { " < " };
+    if !k.is_nullable() {
+        w.column("q", k.column()).push(op).bind(v.clone());
+        return;
+    }
+    match (v.is_null(), k.nulls()) {
+        (false, Nulls::Last) => {
+            w.push("(");
+            w.column("q", k.column()).push(op).bind(v.clone());
+            w.push(" OR ");
+            w.column("q", k.column()).push(" IS NULL)");
+        }
+        (false, Nulls::First) => {
+            w.column("q", k.column()).push(op).bind(v.clone());
+        }
+        (true, Nulls::Last) => {
+            w.push("1 = 0");
+        }
+        (true, Nulls::First) => {
+            w.column("q", k.column()).push(" IS NOT NULL");
+        }
+    }
+}
