@@ -32,3 +32,7 @@ mod page;
 mod request;
 pub use page::{Page, Total, TotalRelation, Window};
 pub use request::{CursorPosition, Mode, PageNumber, PageRequest};
+pub use envelope::Envelope;
+pub use fields::{FieldSet, Fields};
+pub use links::PageLinks;
+pub use request::{DefaultMode, Oversize, ParamNames, Policy};
