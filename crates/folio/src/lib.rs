@@ -1,7 +1,72 @@
 //! # folio
 //!
-//! Pagination for web APIs that stays fast at any depth. (Crate docs written with the
-//! envelope work.)
+//! Pagination for web APIs that stays fast at any depth and any table size.
+//!
+//! This crate is the core: it parses and validates page requests, sort
+//! specifications and sparse fieldsets, signs and verifies opaque cursors, renders
+//! the SQL of a page around *your own* query for SQLite, PostgreSQL or MySQL, and
+//! renders the page in the envelope your clients expect, with links that keep
+//! every other query parameter. It performs no I/O and depends on no database or
+//! web crate: `folio-sqlx` runs the SQL, `folio-axum` speaks HTTP.
+//!
+//! ## Which mode when
+//!
+//! | mode | request | cost of page *n* | use it for |
+//! | --- | --- | --- | --- |
+//! | cursor (keyset) | `?cursor=<token>` | flat: one index range, whatever the depth | feeds, infinite scroll, exports, APIs of large tables (Stripe, Relay) |
+//! | page number | `?page=7&per_page=20` | grows with depth (OFFSET); a deferred join keeps deep pages on the index | UIs with numbered pages and "jump to page" |
+//! | limit/offset | `?limit=20&offset=140` | as page number | clients that already speak limit/offset (DRF's LimitOffsetPagination) |
+//!
+//! Counts are a separate choice (`exact`, `estimate`, `capped`, `none`; see
+//! `folio-sqlx`): no mode needs a count to link to its next page, because every
+//! page is fetched with one extra row.
+//!
+//! ## A keyset page, start to finish
+//!
+//! ```
+//! use folio::{BaseQuery, KeysetQuery, Orderings, Postgres, Seek, Sqlite, Value};
+//!
+//! // The orderings a client may ask for; `id` is the unique tiebreaker.
+//! let orderings = Orderings::new("id", "id")
+//!     .field("price", "price_cents")
+//!     .field("created_at", "created_at");
+//! let spec = orderings.parse("-price").unwrap(); // -price,-id
+//!
+//! // Your query, with your filters and binds.
+//! let base = BaseQuery::new("SELECT id, name, price_cents FROM products WHERE category = ?")
+//!     .bind("books");
+//!
+//! // The page after the row (price 1999, id 42): an index range, never an OFFSET.
+//! let seek = Seek::After(vec![Value::Int(1999), Value::Int(42)]);
+//! let page = KeysetQuery::new(&spec, seek.clone(), 20).render(&Sqlite, &base).unwrap();
+//! assert_eq!(
+//!     page.statement.sql,
+//!     "SELECT * FROM (SELECT id, name, price_cents FROM products WHERE category = ?) AS q \
+//!      WHERE (q.\"price_cents\", q.\"id\") < (?, ?) \
+//!      ORDER BY q.\"price_cents\" DESC, q.\"id\" DESC LIMIT 21"
+//! );
+//! assert_eq!(page.statement.binds, [Value::from("books"), Value::Int(1999), Value::Int(42)]);
+//!
+//! // The same page for PostgreSQL numbers its placeholders after the user's.
+//! let base = BaseQuery::new("SELECT id, name, price_cents FROM products WHERE category = $1")
+//!     .bind("books");
+//! let page = KeysetQuery::new(&spec, seek, 20).render(&Postgres, &base).unwrap();
+//! assert!(page.statement.sql.contains("< ($2, $3)"));
+//! ```
+//!
+//! ## The SQL shapes
+//!
+//! - All keys in one direction: a row-value comparison `(a, b) > (?, ?)`.
+//! - Mixed directions: `a >= ? AND (a > ? OR (a = ? AND b < ?))`, the redundant bound
+//!   on the leading key letting the index be entered at the boundary.
+//! - A nullable leading key: its non-NULL and NULL parts are two index ranges
+//!   joined by `UNION ALL`, each with its own `ORDER BY … LIMIT`; NULLs sort
+//!   [`Nulls::Last`] by default, in both directions, on every backend.
+//! - The unique key is appended to every ordering, with the direction of the last key.
+//!
+//! See [`KeysetQuery`], [`OffsetQuery`] (with [`OffsetForm::DeferredJoin`] for deep
+//! offsets), [`CountQuery`] and [`ChildrenQuery`] (the first *k* children of many
+//! parents in one statement).
 
 mod children;
 mod count;

@@ -1,0 +1,13 @@
+//! # folio-shop
+//!
+//! The reference API server of folio: the product catalogue and users' orders of the
+//! source articles, served from SQLite (a file, created and seeded on first start) or
+//! PostgreSQL, paginated in every mode folio offers. See `folio-shop --help`.
+
+pub mod api;
+pub mod cli;
+pub mod db;
+pub mod progress;
+pub mod seed;
+pub mod server;
+pub mod state;

@@ -1,0 +1,179 @@
+//! The adapter's error: a client mistake (a folio error), a database failure, or a
+//! key column folio cannot put in a cursor.
+
+use std::fmt;
+
+/// What kind of failure an [`Error`] is.
+///
+/// ```
+/// use folio_sqlx::{Error, ErrorKind};
+/// let e = Error::from(folio::Error::invalid("page", "must be positive"));
+/// assert_eq!(e.kind(), ErrorKind::Request);
+/// assert_eq!(e.http_status(), 400);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request was refused by folio (a malformed, tampered or mismatched cursor,
+    /// a bad parameter) or folio was used wrongly; see [`Error::as_folio`]. The HTTP
+    /// status is the folio kind's.
+    Request,
+    /// The database failed (connection, syntax, constraint, timeout…). HTTP 500, or
+    /// 503 when no connection could be had in time.
+    Database,
+    /// A sort key column has a type that cannot be carried in a cursor (say
+    /// `DATE` or `NUMERIC` on PostgreSQL). HTTP 500: the ordering whitelist is wrong.
+    Decode,
+}
+
+#[derive(Debug)]
+enum Repr {
+    Request(folio::Error),
+    Database(sqlx::Error),
+    Decode { column: String, type_name: String },
+}
+
+/// An error of folio-sqlx.
+///
+/// Its `Display` never contains SQL text or database messages, so it can be shown
+/// to a client as it is; the detail is logged through `tracing` when the error
+/// happens and is reachable through [`std::error::Error::source`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use folio_sqlx::{Db, ErrorKind};
+/// let db = Db::connect("sqlite::memory:").await.unwrap();
+/// let err = db.fetch_all::<(i64,)>(&folio::Statement { sql: "SELEC oops".into(), binds: vec![] })
+///     .await
+///     .unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Database);
+/// assert_eq!(err.http_status(), 500);
+/// assert!(!err.to_string().contains("SELEC"));
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Error {
+    repr: Repr,
+}
+
+impl Error {
+    /// The kind of failure.
+    ///
+    /// ```
+    /// let e = folio_sqlx::Error::from(sqlx::Error::RowNotFound);
+    /// assert_eq!(e.kind(), folio_sqlx::ErrorKind::Database);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self.repr {
+            Repr::Request(_) => ErrorKind::Request,
+            Repr::Database(_) => ErrorKind::Database,
+            Repr::Decode { .. } => ErrorKind::Decode,
+        }
+    }
+
+    /// The HTTP status to answer with: the folio kind's status for a request error
+    /// (400 for bad input, 500 for misuse), 503 when the pool timed out, else 500.
+    ///
+    /// ```
+    /// let e = folio_sqlx::Error::from(folio::Error::new(folio::ErrorKind::CursorMismatch, Some("cursor"), "other filters"));
+    /// assert_eq!(e.http_status(), 400);
+    /// assert_eq!(folio_sqlx::Error::from(sqlx::Error::PoolTimedOut).http_status(), 503);
+    /// ```
+    pub fn http_status(&self) -> u16 {
+        match &self.repr {
+            Repr::Request(e) => e.kind().http_status(),
+            Repr::Database(sqlx::Error::PoolTimedOut) => 503,
+            Repr::Database(_) | Repr::Decode { .. } => 500,
+        }
+    }
+
+    /// The folio error of a [`ErrorKind::Request`] error (its kind, parameter and
+    /// reason make the client's problem document).
+    ///
+    /// ```
+    /// let e = folio_sqlx::Error::from(folio::Error::invalid("cursor", "bad"));
+    /// assert_eq!(e.as_folio().unwrap().param(), Some("cursor"));
+    /// assert!(folio_sqlx::Error::from(sqlx::Error::RowNotFound).as_folio().is_none());
+    /// ```
+    pub fn as_folio(&self) -> Option<&folio::Error> {
+        match &self.repr {
+            Repr::Request(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The database error of a [`ErrorKind::Database`] error.
+    ///
+    /// ```
+    /// let e = folio_sqlx::Error::from(sqlx::Error::RowNotFound);
+    /// assert!(matches!(e.as_database(), Some(sqlx::Error::RowNotFound)));
+    /// ```
+    pub fn as_database(&self) -> Option<&sqlx::Error> {
+        match &self.repr {
+            Repr::Database(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn decode(column: &str, type_name: &str) -> Self {
+        tracing::error!(column, type_name, "folio-sqlx: sort key column of an unsupported type");
+        Error {
+            repr: Repr::Decode {
+                column: column.to_owned(),
+                type_name: type_name.to_owned(),
+            },
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Request(e) => fmt::Display::fmt(e, f),
+            Repr::Database(sqlx::Error::PoolTimedOut) => f.write_str("the database is busy"),
+            Repr::Database(_) => f.write_str("database error"),
+            Repr::Decode { .. } => f.write_str("a sort key has a type that cannot be paginated"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.repr {
+            Repr::Request(e) => Some(e),
+            Repr::Database(e) => Some(e),
+            Repr::Decode { .. } => None,
+        }
+    }
+}
+
+impl From<folio::Error> for Error {
+    fn from(e: folio::Error) -> Self {
+        Error { repr: Repr::Request(e) }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error { repr: Repr::Database(e) }
+    }
+}
+
+impl Error {
+    /// The column and type of a [`ErrorKind::Decode`] error, for logs.
+    ///
+    /// ```
+    /// let e = folio_sqlx::Error::from(sqlx::Error::RowNotFound);
+    /// assert_eq!(e.decode_detail(), None);
+    /// ```
+    pub fn decode_detail(&self) -> Option<(&str, &str)> {
+        match &self.repr {
+            Repr::Decode { column, type_name } => Some((column, type_name)),
+            _ => None,
+        }
+    }
+}
+
+/// The result type of folio-sqlx.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
