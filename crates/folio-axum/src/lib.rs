@@ -1,1 +1,51 @@
-//! folio-axum (in progress).
+//! # folio-axum
+//!
+//! [axum](https://docs.rs/axum) integration of [folio]: what a paginated endpoint needs
+//! around the core and [folio_sqlx].
+//!
+//! - [`Problem`]: RFC 9457 `application/problem+json` errors, from [`folio::Error`] and
+//!   [`folio_sqlx::Error`] (bad input is a 400 naming the parameter; database
+//!   failures a generic 500, logged, with no SQL in the body).
+//! - [`RawQueryString`] and [`page_request`]: the query string as sent, malformed
+//!   ones refused with a 400 problem; a [`folio::PageRequest`] parsed from it.
+//! - [`RequestUrl`]: the absolute URL links are built on, honouring
+//!   `X-Forwarded-*` only when [`TrustForwarded`] says so.
+//! - [`PageResponse`]: a page in an envelope with `Link` and `X-Total-Count`.
+//! - [`statement_budget`]: middleware putting a [`folio_sqlx::StatementCounter`] in
+//!   each request and answering `X-Statement-Count` and `Server-Timing`.
+//!
+//! ```no_run
+//! use axum::{extract::State, middleware, routing::get, Extension, Router};
+//! use folio_axum::{page_request, PageResponse, Problem, RawQueryString, RequestUrl};
+//! use folio_sqlx::StatementCounter;
+//!
+//! async fn products(
+//!     State(db): State<folio_sqlx::Db>,
+//!     Extension(counter): Extension<StatementCounter>,
+//!     RawQueryString(raw): RawQueryString,
+//!     url: RequestUrl,
+//! ) -> Result<PageResponse<serde_json::Value>, Problem> {
+//!     let request = page_request(&raw, &folio::Policy::new())?;
+//!     let db = db.counted(&counter);
+//!     # let _ = (request, db);
+//!     # let page: folio::Page<serde_json::Value> = unimplemented!();
+//!     // … fetch `page` with folio_sqlx::PageQuery …
+//!     Ok(PageResponse::new(page, folio::Envelope::Drf, url, folio::ParamNames::drf()))
+//! }
+//! # async fn run(db: folio_sqlx::Db) {
+//! let app: Router = Router::new()
+//!     .route("/api/products", get(products))
+//!     .layer(middleware::from_fn(folio_axum::statement_budget))
+//!     .with_state(db);
+//! # }
+//! ```
+
+mod budget;
+mod extract;
+mod problem;
+mod response;
+
+pub use budget::{statement_budget, SERVER_TIMING_HEADER, STATEMENT_COUNT_HEADER};
+pub use extract::{page_request, RawQueryString, RequestUrl, TrustForwarded};
+pub use problem::{InvalidParam, Problem, PROBLEM_CONTENT_TYPE};
+pub use response::{PageResponse, TOTAL_COUNT_HEADER};

@@ -48,7 +48,12 @@ impl<'a> ChildrenQuery<'a> {
     /// let q = folio::ChildrenQuery::new(&spec, "user_id", &[], 3);
     /// assert!(q.render(&folio::Sqlite, &folio::BaseQuery::new("SELECT * FROM orders")).is_empty());
     /// ```
-    pub fn new(spec: &'a SortSpec, parent_column: &'a str, parents: &'a [Value], per_parent: u64) -> Self {
+    pub fn new(
+        spec: &'a SortSpec,
+        parent_column: &'a str,
+        parents: &'a [Value],
+        per_parent: u64,
+    ) -> Self {
         ChildrenQuery {
             spec,
             parent_column,
@@ -87,7 +92,10 @@ impl<'a> ChildrenQuery<'a> {
     /// assert!(st.iter().all(|s| s.binds.len() <= 65_535));
     /// ```
     pub fn render(&self, dialect: &dyn Dialect, base: &BaseQuery) -> Vec<Statement> {
-        let room = dialect.max_binds().saturating_sub(base.binds().len()).max(1);
+        let room = dialect
+            .max_binds()
+            .saturating_sub(base.binds().len())
+            .max(1);
         let chunk = self.max_parents.map_or(room, |m| m.min(room));
         self.parents
             .chunks(chunk)
@@ -95,14 +103,21 @@ impl<'a> ChildrenQuery<'a> {
             .collect()
     }
 
-    fn render_chunk(&self, dialect: &dyn Dialect, base: &BaseQuery, parents: &[Value]) -> Statement {
+    fn render_chunk(
+        &self,
+        dialect: &dyn Dialect,
+        base: &BaseQuery,
+        parents: &[Value],
+    ) -> Statement {
         let mut w = Writer::new(dialect, base);
         w.push("SELECT * FROM (SELECT q.*, ROW_NUMBER() OVER (PARTITION BY ")
             .column("q", self.parent_column);
         w.order_by("q", self.spec.keys());
         w.push(") AS ").push(ROW_NUMBER_COLUMN).push(" FROM ");
         w.base(base, "q");
-        w.push(" WHERE ").column("q", self.parent_column).push(" IN (");
+        w.push(" WHERE ")
+            .column("q", self.parent_column)
+            .push(" IN (");
         for (i, p) in parents.iter().enumerate() {
             if i > 0 {
                 w.push(", ");

@@ -16,8 +16,8 @@ const ECHO_MAX_CHARS: usize = 64;
 ///
 /// ```
 /// let f = folio::Fields::new(&["id", "name", "price"]).deferred(&["description"]);
-/// let all: Vec<&str> = f.parse(Some("description,id")).unwrap().iter().collect();
-/// assert_eq!(all, ["id", "description"]);
+/// let set = f.parse(Some("description,id")).unwrap();
+/// assert_eq!(set.iter().collect::<Vec<_>>(), ["id", "description"]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fields {

@@ -360,7 +360,11 @@ fn write_after(w: &mut Writer<'_>, keys: &[SortKey], b: &[Value]) {
     let all_values = keys.iter().all(|k| !k.is_nullable());
     let uniform = keys.windows(2).all(|p| p[0].order() == p[1].order());
     if keys.len() == 1 || (all_values && uniform && w.dialect.row_values()) {
-        let op = if keys[0].order() == Order::Asc { " > " } else { " < " };
+        let op = if keys[0].order() == Order::Asc {
+            " > "
+        } else {
+            " < "
+        };
         if keys.len() == 1 {
             write_greater(w, &keys[0], &b[0]);
             return;
@@ -382,15 +386,19 @@ fn write_after(w: &mut Writer<'_>, keys: &[SortKey], b: &[Value]) {
         w.push(")");
         return;
     }
-    if !keys[0].is_nullable() {
+    if keys[0].is_nullable() {
+        write_chain(w, keys, b);
+    } else {
         // The redundant bound that lets the index be entered at the boundary.
-        let op = if keys[0].order() == Order::Asc { " >= " } else { " <= " };
+        let op = if keys[0].order() == Order::Asc {
+            " >= "
+        } else {
+            " <= "
+        };
         w.column("q", keys[0].column()).push(op).bind(b[0].clone());
         w.push(" AND (");
         write_chain(w, keys, b);
         w.push(")");
-    } else {
-        write_chain(w, keys, b);
     }
 }
 
@@ -419,7 +427,11 @@ fn write_chain(w: &mut Writer<'_>, keys: &[SortKey], b: &[Value]) {
 
 /// "`k` comes after `v`" for one key, NULL-aware. Writes `1 = 0` when nothing can.
 fn write_greater(w: &mut Writer<'_>, k: &SortKey, v: &Value) {
-    let op = if k.order() == Order::Asc { " > " } else { " < " };
+    let op = if k.order() == Order::Asc {
+        " > "
+    } else {
+        " < "
+    };
     if !k.is_nullable() {
         w.column("q", k.column()).push(op).bind(v.clone());
         return;
@@ -484,7 +496,11 @@ mod tests {
 
     #[test]
     fn descending_flips_the_comparison() {
-        let st = render(&Postgres, "-created_at", Seek::After(vec![Value::Timestamp(5), Value::Int(7)]));
+        let st = render(
+            &Postgres,
+            "-created_at",
+            Seek::After(vec![Value::Timestamp(5), Value::Int(7)]),
+        );
         assert_eq!(
             st.sql,
             format!("{W}(q.\"created_at\", q.\"id\") < ($1, $2) ORDER BY q.\"created_at\" DESC, q.\"id\" DESC LIMIT 11")
@@ -494,7 +510,11 @@ mod tests {
 
     #[test]
     fn backward_reverses_the_order_and_the_comparison() {
-        let st = render(&Sqlite, "-created_at", Seek::Before(vec![Value::from("t"), Value::Int(7)]));
+        let st = render(
+            &Sqlite,
+            "-created_at",
+            Seek::Before(vec![Value::from("t"), Value::Int(7)]),
+        );
         assert_eq!(
             st.sql,
             format!("{W}(q.\"created_at\", q.\"id\") > (?, ?) ORDER BY q.\"created_at\" ASC, q.\"id\" ASC LIMIT 11")
@@ -530,31 +550,58 @@ mod tests {
             ]
         );
         let st = render(&Postgres, "price,-created_at", seek);
-        assert!(st.sql.contains("q.\"price_cents\" >= $1 AND (q.\"price_cents\" > $2 OR (q.\"price_cents\" = $3"));
+        assert!(st.sql.contains(
+            "q.\"price_cents\" >= $1 AND (q.\"price_cents\" > $2 OR (q.\"price_cents\" = $3"
+        ));
         assert!(st.sql.contains("(q.\"id\" < $6)"));
         // backward: every comparison flips, the bound too
-        let st = render(&Sqlite, "price,-created_at", Seek::Before(vec![Value::Int(5), Value::from("t"), Value::Int(7)]));
-        assert!(st.sql.starts_with(&format!("{W}q.\"price_cents\" <= ? AND (q.\"price_cents\" < ? OR")));
-        assert!(st.sql.ends_with("ORDER BY q.\"price_cents\" DESC, q.\"created_at\" ASC, q.\"id\" ASC LIMIT 11"));
+        let st = render(
+            &Sqlite,
+            "price,-created_at",
+            Seek::Before(vec![Value::Int(5), Value::from("t"), Value::Int(7)]),
+        );
+        assert!(st.sql.starts_with(&format!(
+            "{W}q.\"price_cents\" <= ? AND (q.\"price_cents\" < ? OR"
+        )));
+        assert!(st.sql.ends_with(
+            "ORDER BY q.\"price_cents\" DESC, q.\"created_at\" ASC, q.\"id\" ASC LIMIT 11"
+        ));
     }
 
     #[test]
     fn never_the_bare_or_chain() {
         // Every multi-key shape either compares row values or opens with a bound on its first key.
         for (ordering, seek) in [
-            ("price,-created_at", Seek::After(vec![Value::Int(1), Value::from("t"), Value::Int(2)])),
-            ("-price,created_at", Seek::Before(vec![Value::Int(1), Value::from("t"), Value::Int(2)])),
-            ("price,rating", Seek::After(vec![Value::Int(1), Value::Null, Value::Int(2)])),
+            (
+                "price,-created_at",
+                Seek::After(vec![Value::Int(1), Value::from("t"), Value::Int(2)]),
+            ),
+            (
+                "-price,created_at",
+                Seek::Before(vec![Value::Int(1), Value::from("t"), Value::Int(2)]),
+            ),
+            (
+                "price,rating",
+                Seek::After(vec![Value::Int(1), Value::Null, Value::Int(2)]),
+            ),
         ] {
             let st = render(&Sqlite, ordering, seek);
             let predicate = &st.sql[W.len()..];
-            assert!(predicate.starts_with("q.\"price_cents\" >= ?") || predicate.starts_with("q.\"price_cents\" <= ?"), "{predicate}");
+            assert!(
+                predicate.starts_with("q.\"price_cents\" >= ?")
+                    || predicate.starts_with("q.\"price_cents\" <= ?"),
+                "{predicate}"
+            );
         }
     }
 
     #[test]
     fn mysql_expands_row_values_and_emulates_nulls_placement() {
-        let st = render(&MySql, "price", Seek::After(vec![Value::Int(500), Value::Int(7)]));
+        let st = render(
+            &MySql,
+            "price",
+            Seek::After(vec![Value::Int(500), Value::Int(7)]),
+        );
         assert_eq!(
             st.sql,
             "SELECT * FROM (SELECT * FROM p) AS q WHERE q.`price_cents` >= ? AND (q.`price_cents` > ? OR \
@@ -580,38 +627,73 @@ mod tests {
             )
         );
         // non-NULL boundary: the rest of the values, then every NULL
-        let st = render(&Postgres, "rating", Seek::After(vec![Value::Float(4.5), Value::Int(7)]));
+        let st = render(
+            &Postgres,
+            "rating",
+            Seek::After(vec![Value::Float(4.5), Value::Int(7)]),
+        );
         assert_eq!(
             st.sql,
             format!(
                 "SELECT * FROM ({}) AS s0 UNION ALL SELECT * FROM ({}) AS s1",
-                arm("(q.\"rating\", q.\"id\") > ($1, $2)", "q.\"rating\" ASC, q.\"id\" ASC"),
+                arm(
+                    "(q.\"rating\", q.\"id\") > ($1, $2)",
+                    "q.\"rating\" ASC, q.\"id\" ASC"
+                ),
                 arm("q.\"rating\" IS NULL", "q.\"id\" ASC")
             )
         );
         assert_eq!(st.binds, [Value::Float(4.5), Value::Int(7)]);
         // NULL boundary going forward: only NULLs remain, one arm
-        let st = render(&Sqlite, "rating", Seek::After(vec![Value::Null, Value::Int(7)]));
-        assert_eq!(st.sql, arm("q.\"rating\" IS NULL AND (q.\"id\" > ?)", "q.\"id\" ASC"));
+        let st = render(
+            &Sqlite,
+            "rating",
+            Seek::After(vec![Value::Null, Value::Int(7)]),
+        );
+        assert_eq!(
+            st.sql,
+            arm("q.\"rating\" IS NULL AND (q.\"id\" > ?)", "q.\"id\" ASC")
+        );
         assert_eq!(st.binds, [Value::Int(7)]);
         // NULL boundary going backward: the NULLs before it, then every value (read backwards)
-        let st = render(&Sqlite, "rating", Seek::Before(vec![Value::Null, Value::Int(7)]));
+        let st = render(
+            &Sqlite,
+            "rating",
+            Seek::Before(vec![Value::Null, Value::Int(7)]),
+        );
         assert_eq!(
             st.sql,
             format!(
                 "SELECT * FROM ({}) AS s0 UNION ALL SELECT * FROM ({}) AS s1",
                 arm("q.\"rating\" IS NULL AND (q.\"id\" < ?)", "q.\"id\" DESC"),
-                arm("q.\"rating\" IS NOT NULL", "q.\"rating\" DESC, q.\"id\" DESC")
+                arm(
+                    "q.\"rating\" IS NOT NULL",
+                    "q.\"rating\" DESC, q.\"id\" DESC"
+                )
             )
         );
         // descending with NULLs last, read backwards from a value: only values lie before it
-        let st = render(&Sqlite, "-rating", Seek::Before(vec![Value::Float(4.5), Value::Int(7)]));
-        assert_eq!(st.sql, arm("(q.\"rating\", q.\"id\") > (?, ?)", "q.\"rating\" ASC, q.\"id\" ASC"));
+        let st = render(
+            &Sqlite,
+            "-rating",
+            Seek::Before(vec![Value::Float(4.5), Value::Int(7)]),
+        );
+        assert_eq!(
+            st.sql,
+            arm(
+                "(q.\"rating\", q.\"id\") > (?, ?)",
+                "q.\"rating\" ASC, q.\"id\" ASC"
+            )
+        );
     }
 
     #[test]
     fn nullable_inner_key_gets_is_null_branches() {
-        let st = render(&Sqlite, "price,rating", Seek::After(vec![Value::Int(5), Value::Float(2.0), Value::Int(7)]));
+        let st = render(
+            &Sqlite,
+            "price,rating",
+            Seek::After(vec![Value::Int(5), Value::Float(2.0), Value::Int(7)]),
+        );
         assert_eq!(
             st.sql,
             format!(
@@ -620,48 +702,104 @@ mod tests {
                  ORDER BY q.\"price_cents\" ASC, q.\"rating\" ASC NULLS LAST, q.\"id\" ASC LIMIT 11"
             )
         );
-        let st = render(&Sqlite, "price,rating", Seek::After(vec![Value::Int(5), Value::Null, Value::Int(7)]));
-        assert!(st.sql.contains("(q.\"price_cents\" = ? AND ((q.\"rating\" IS NULL AND (q.\"id\" > ?))))"), "{}", st.sql);
+        let st = render(
+            &Sqlite,
+            "price,rating",
+            Seek::After(vec![Value::Int(5), Value::Null, Value::Int(7)]),
+        );
+        assert!(
+            st.sql.contains(
+                "(q.\"price_cents\" = ? AND ((q.\"rating\" IS NULL AND (q.\"id\" > ?))))"
+            ),
+            "{}",
+            st.sql
+        );
         // NULLs first: after a NULL every value follows
         let spec = Orderings::new("id", "id")
             .field("price", "price_cents")
             .nullable_field("rating", "rating", Nulls::First)
             .parse("price,rating")
             .unwrap();
-        let st = KeysetQuery::new(&spec, Seek::After(vec![Value::Int(5), Value::Null, Value::Int(7)]), 3)
-            .render(&Sqlite, &BaseQuery::new("SELECT * FROM p"))
-            .unwrap();
-        assert!(st.statement.sql.contains("(q.\"rating\" IS NOT NULL OR (q.\"rating\" IS NULL AND (q.\"id\" > ?)))"), "{}", st.statement.sql);
-        assert!(st.statement.sql.ends_with("q.\"rating\" ASC NULLS FIRST, q.\"id\" ASC LIMIT 4"));
+        let st = KeysetQuery::new(
+            &spec,
+            Seek::After(vec![Value::Int(5), Value::Null, Value::Int(7)]),
+            3,
+        )
+        .render(&Sqlite, &BaseQuery::new("SELECT * FROM p"))
+        .unwrap();
+        assert!(
+            st.statement.sql.contains(
+                "(q.\"rating\" IS NOT NULL OR (q.\"rating\" IS NULL AND (q.\"id\" > ?)))"
+            ),
+            "{}",
+            st.statement.sql
+        );
+        assert!(st
+            .statement
+            .sql
+            .ends_with("q.\"rating\" ASC NULLS FIRST, q.\"id\" ASC LIMIT 4"));
     }
 
     #[test]
     fn user_binds_come_first_and_postgres_numbers_after_them() {
         let spec = orderings().parse("price").unwrap();
-        let base = BaseQuery::new("SELECT * FROM p WHERE category = $1 AND price_cents <= $2").bind("books").bind(900);
+        let base = BaseQuery::new("SELECT * FROM p WHERE category = $1 AND price_cents <= $2")
+            .bind("books")
+            .bind(900);
         let seek = Seek::After(vec![Value::Int(5), Value::Int(7)]);
-        let st = KeysetQuery::new(&spec, seek.clone(), 10).render(&Postgres, &base).unwrap().statement;
+        let st = KeysetQuery::new(&spec, seek.clone(), 10)
+            .render(&Postgres, &base)
+            .unwrap()
+            .statement;
         assert!(st.sql.contains("> ($3, $4)"));
-        assert_eq!(st.binds, [Value::from("books"), Value::Int(900), Value::Int(5), Value::Int(7)]);
+        assert_eq!(
+            st.binds,
+            [
+                Value::from("books"),
+                Value::Int(900),
+                Value::Int(5),
+                Value::Int(7)
+            ]
+        );
         // two arms repeat the base: PostgreSQL reuses $1, $2; SQLite repeats the binds
         let spec = orderings().parse("rating").unwrap();
         let seek = Seek::After(vec![Value::Float(1.0), Value::Int(7)]);
-        let st = KeysetQuery::new(&spec, seek.clone(), 10).render(&Postgres, &base).unwrap().statement;
+        let st = KeysetQuery::new(&spec, seek.clone(), 10)
+            .render(&Postgres, &base)
+            .unwrap()
+            .statement;
         assert_eq!(st.sql.matches("category = $1").count(), 2);
         assert_eq!(st.binds.len(), 4);
         let base = BaseQuery::new("SELECT * FROM p WHERE category = ?").bind("books");
-        let st = KeysetQuery::new(&spec, seek, 10).render(&Sqlite, &base).unwrap().statement;
-        assert_eq!(st.binds, [Value::from("books"), Value::Float(1.0), Value::Int(7), Value::from("books")]);
+        let st = KeysetQuery::new(&spec, seek, 10)
+            .render(&Sqlite, &base)
+            .unwrap()
+            .statement;
+        assert_eq!(
+            st.binds,
+            [
+                Value::from("books"),
+                Value::Float(1.0),
+                Value::Int(7),
+                Value::from("books")
+            ]
+        );
     }
 
     #[test]
     fn boundary_must_match_the_ordering() {
         let spec = orderings().parse("price").unwrap();
         let base = BaseQuery::new("SELECT * FROM p");
-        let short = KeysetQuery::new(&spec, Seek::After(vec![Value::Int(1)]), 10).render(&Sqlite, &base);
+        let short =
+            KeysetQuery::new(&spec, Seek::After(vec![Value::Int(1)]), 10).render(&Sqlite, &base);
         assert_eq!(short.unwrap_err().kind(), crate::ErrorKind::Internal);
-        let null_in_not_null = KeysetQuery::new(&spec, Seek::After(vec![Value::Null, Value::Int(1)]), 10).render(&Sqlite, &base);
-        assert_eq!(null_in_not_null.unwrap_err().kind(), crate::ErrorKind::Internal);
+        let null_in_not_null =
+            KeysetQuery::new(&spec, Seek::After(vec![Value::Null, Value::Int(1)]), 10)
+                .render(&Sqlite, &base);
+        assert_eq!(
+            null_in_not_null.unwrap_err().kind(),
+            crate::ErrorKind::Internal
+        );
     }
 
     #[test]
@@ -669,19 +807,29 @@ mod tests {
         let spec = orderings().parse("rating").unwrap();
         let base = BaseQuery::new("SELECT * FROM p");
         // forward from a value: arms may arrive NULL-arm first; values must lead
-        let st = KeysetQuery::new(&spec, Seek::After(vec![Value::Float(1.0), Value::Int(1)]), 3).render(&Sqlite, &base).unwrap();
+        let st = KeysetQuery::new(
+            &spec,
+            Seek::After(vec![Value::Float(1.0), Value::Int(1)]),
+            3,
+        )
+        .render(&Sqlite, &base)
+        .unwrap();
         let rows = vec![(None, 10), (None, 11), (Some(2.0), 3), (Some(3.0), 4)];
         let page = st.arrange(rows, |r| r.0.is_none());
         assert_eq!(page.rows, [(Some(2.0), 3), (Some(3.0), 4), (None, 10)]);
         assert!(page.has_next && page.has_previous);
         // backward from the end (NULLs last): NULL arm first in the walk, then reversed
-        let st = KeysetQuery::new(&spec, Seek::Last, 3).render(&Sqlite, &base).unwrap();
+        let st = KeysetQuery::new(&spec, Seek::Last, 3)
+            .render(&Sqlite, &base)
+            .unwrap();
         let rows = vec![(Some(5.0), 9), (Some(4.0), 8), (None, 12), (None, 11)];
         let page = st.arrange(rows, |r| r.0.is_none());
         assert_eq!(page.rows, [(Some(5.0), 9), (None, 11), (None, 12)]);
         assert!(page.has_previous && !page.has_next);
         // a short page has nothing more
-        let st = KeysetQuery::new(&spec, Seek::First, 3).render(&Sqlite, &base).unwrap();
+        let st = KeysetQuery::new(&spec, Seek::First, 3)
+            .render(&Sqlite, &base)
+            .unwrap();
         let page = st.arrange(vec![(Some(1.0), 1)], |r: &(Option<f64>, i32)| r.0.is_none());
         assert!(!page.has_next && !page.has_previous);
     }

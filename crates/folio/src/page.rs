@@ -39,7 +39,10 @@ impl Total {
     /// assert!(folio::Total::exact(3).is_exact());
     /// ```
     pub fn exact(value: u64) -> Self {
-        Total { value, relation: TotalRelation::Eq }
+        Total {
+            value,
+            relation: TotalRelation::Eq,
+        }
     }
 
     /// Whether the total is exact.

@@ -9,8 +9,9 @@
 //!   integers ≥ 1; above the policy's maximum they are clamped ([`Oversize::Clamp`],
 //!   the default) or refused ([`Oversize::Reject`]);
 //! - `offset` is an integer ≥ 0;
-//! - every number must fit in a signed 64-bit integer (what SQL `OFFSET` takes), and so
-//!   must the row offset of a page, `(page - 1) × size`;
+//! - page numbers and offsets must fit in a signed 64-bit integer (what SQL `OFFSET`
+//!   takes), and so must the row offset of a page, `(page - 1) × size` (a size too
+//!   large for 64 bits is just a size above the maximum: clamped or refused);
 //! - `cursor` present but empty is the first page, `cursor=last` the last page, anything
 //!   else a token checked elsewhere (only its length, at most
 //!   [`PageRequest::MAX_CURSOR_BYTES`], is checked here);
@@ -312,7 +313,8 @@ impl ParamNames {
     /// cursor, after and before names that are set.
     ///
     /// ```
-    /// let all: Vec<&str> = folio::ParamNames::seed().iter().collect();
+    /// let names = folio::ParamNames::seed();
+    /// let all: Vec<&str> = names.iter().collect();
     /// assert_eq!(all, ["page", "per_page", "limit", "offset", "cursor"]);
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {

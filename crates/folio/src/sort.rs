@@ -262,7 +262,9 @@ impl SortSpec {
     /// assert_eq!(folio::SortSpec::by_unique("id", "id").unique().column(), "id");
     /// ```
     pub fn unique(&self) -> &SortKey {
-        self.keys.last().expect("a SortSpec always has its unique key")
+        self.keys
+            .last()
+            .expect("a SortSpec always has its unique key")
     }
 
     /// The same ordering traversed backwards: every key reversed.
@@ -374,7 +376,7 @@ impl Orderings {
     /// assert_eq!(o.parse("nope").unwrap_err().param(), Some("sort"));
     /// ```
     pub fn param(mut self, param: &str) -> Self {
-        self.param = param.to_owned();
+        param.clone_into(&mut self.param);
         self
     }
 
@@ -505,7 +507,15 @@ mod tests {
 
     #[test]
     fn refusals_name_the_parameter() {
-        for bad in ["sku", "price,sku", "-", ",", "price,", "name,name", "description"] {
+        for bad in [
+            "sku",
+            "price,sku",
+            "-",
+            ",",
+            "price,",
+            "name,name",
+            "description",
+        ] {
             let e = orderings().parse(bad).unwrap_err();
             assert_eq!(e.param(), Some("ordering"), "{bad}");
             assert!(matches!(

@@ -151,7 +151,8 @@ impl<'a> Writer<'a> {
             }
             let col = self.quoted(alias, k.column());
             let nulls = k.is_nullable().then(|| k.nulls());
-            self.dialect.order_term(&col, k.order(), nulls, &mut self.sql);
+            self.dialect
+                .order_term(&col, k.order(), nulls, &mut self.sql);
         }
         self
     }

@@ -9,8 +9,8 @@
 use std::cmp::Ordering;
 
 use folio::{
-    BaseQuery, Dialect, KeysetQuery, MySql, Nulls, Order, Postgres, Seek, SortKey, SortSpec, Sqlite,
-    Value,
+    BaseQuery, Dialect, KeysetQuery, MySql, Nulls, Order, Postgres, Seek, SortKey, SortSpec,
+    Sqlite, Value,
 };
 use proptest::prelude::*;
 use rusqlite::{params_from_iter, types::ToSqlOutput, Connection, ToSql};
@@ -55,14 +55,30 @@ fn compare(spec: &SortSpec, x: &Row, y: &Row) -> Ordering {
         let ord = match (&vx, &vy) {
             (Value::Null, Value::Null) => Ordering::Equal,
             // NULL placement holds whatever the direction
-            (Value::Null, _) => return if k.nulls() == Nulls::First { Ordering::Less } else { Ordering::Greater },
-            (_, Value::Null) => return if k.nulls() == Nulls::First { Ordering::Greater } else { Ordering::Less },
+            (Value::Null, _) => {
+                return if k.nulls() == Nulls::First {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (_, Value::Null) => {
+                return if k.nulls() == Nulls::First {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
             (Value::Int(p), Value::Int(q)) => p.cmp(q),
             (Value::Float(p), Value::Float(q)) => p.partial_cmp(q).unwrap(),
             (Value::Text(p), Value::Text(q)) => p.as_bytes().cmp(q.as_bytes()),
             _ => unreachable!(),
         };
-        let ord = if k.order() == Order::Desc { ord.reverse() } else { ord };
+        let ord = if k.order() == Order::Desc {
+            ord.reverse()
+        } else {
+            ord
+        };
         if ord != Ordering::Equal {
             return ord;
         }
@@ -70,12 +86,28 @@ fn compare(spec: &SortSpec, x: &Row, y: &Row) -> Ordering {
     Ordering::Equal
 }
 
-fn fetch(conn: &Connection, dialect: &dyn Dialect, base: &BaseQuery, spec: &SortSpec, seek: Seek, size: u64) -> (Vec<Row>, bool, bool) {
-    let st = KeysetQuery::new(spec, seek, size).render(dialect, base).unwrap();
-    let mut stmt = conn.prepare(&st.statement.sql).unwrap_or_else(|e| panic!("{e}: {}", st.statement.sql));
+fn fetch(
+    conn: &Connection,
+    dialect: &dyn Dialect,
+    base: &BaseQuery,
+    spec: &SortSpec,
+    seek: Seek,
+    size: u64,
+) -> (Vec<Row>, bool, bool) {
+    let st = KeysetQuery::new(spec, seek, size)
+        .render(dialect, base)
+        .unwrap();
+    let mut stmt = conn
+        .prepare(&st.statement.sql)
+        .unwrap_or_else(|e| panic!("{e}: {}", st.statement.sql));
     let rows: Vec<Row> = stmt
         .query_map(params_from_iter(st.statement.binds.iter().map(Bind)), |r| {
-            Ok(Row { id: r.get("id")?, a: r.get("a")?, b: r.get("b")?, c: r.get("c")? })
+            Ok(Row {
+                id: r.get("id")?,
+                a: r.get("a")?,
+                b: r.get("b")?,
+                c: r.get("c")?,
+            })
         })
         .unwrap()
         .map(Result::unwrap)
@@ -86,17 +118,31 @@ fn fetch(conn: &Connection, dialect: &dyn Dialect, base: &BaseQuery, spec: &Sort
 }
 
 fn keys_of(spec: &SortSpec, row: &Row) -> Vec<Value> {
-    spec.keys().iter().map(|k| key_value(row, k.column())).collect()
+    spec.keys()
+        .iter()
+        .map(|k| key_value(row, k.column()))
+        .collect()
 }
 
-fn walk(conn: &Connection, dialect: &dyn Dialect, base: &BaseQuery, spec: &SortSpec, size: u64, total: usize) -> (Vec<i64>, Vec<i64>) {
+fn walk(
+    conn: &Connection,
+    dialect: &dyn Dialect,
+    base: &BaseQuery,
+    spec: &SortSpec,
+    size: u64,
+    total: usize,
+) -> (Vec<i64>, Vec<i64>) {
     let limit = total / size as usize + 3;
     // forward
     let mut forward = Vec::new();
     let mut seek = Seek::First;
     for step in 0..limit {
         let (rows, has_next, has_previous) = fetch(conn, dialect, base, spec, seek, size);
-        assert_eq!(has_previous, step > 0, "has_previous on forward page {step}");
+        assert_eq!(
+            has_previous,
+            step > 0,
+            "has_previous on forward page {step}"
+        );
         if has_next {
             assert_eq!(rows.len() as u64, size, "a page followed by more is full");
         }
@@ -127,12 +173,21 @@ fn walk(conn: &Connection, dialect: &dyn Dialect, base: &BaseQuery, spec: &SortS
 }
 
 fn table() -> impl Strategy<Value = Vec<Row>> {
-    let row = (0i64..4, prop::option::weighted(0.7, prop::sample::select(vec![0.5, 1.5, 2.5])), prop::sample::select(vec!["x", "y", "Y", "é", ""]));
+    let row = (
+        0i64..4,
+        prop::option::weighted(0.7, prop::sample::select(vec![0.5, 1.5, 2.5])),
+        prop::sample::select(vec!["x", "y", "Y", "é", ""]),
+    );
     prop::collection::vec(row, 0..40).prop_map(|cells| {
         cells
             .into_iter()
             .enumerate()
-            .map(|(i, (a, b, c))| Row { id: i as i64 * 3 + 1, a, b, c: c.to_owned() })
+            .map(|(i, (a, b, c))| Row {
+                id: i as i64 * 3 + 1,
+                a,
+                b,
+                c: c.to_owned(),
+            })
             .collect()
     })
 }
@@ -143,13 +198,23 @@ fn spec() -> impl Strategy<Value = SortSpec> {
             let order = if desc { Order::Desc } else { Order::Asc };
             let k = SortKey::new(name, name, order);
             if name == "b" {
-                k.nullable(if nulls_first { Nulls::First } else { Nulls::Last })
+                k.nullable(if nulls_first {
+                    Nulls::First
+                } else {
+                    Nulls::Last
+                })
             } else {
                 k
             }
         })
     };
-    (prop::sample::subsequence(vec!["a", "b", "c"], 0..=3).prop_shuffle(), key("a"), key("b"), key("c"), any::<bool>())
+    (
+        prop::sample::subsequence(vec!["a", "b", "c"], 0..=3).prop_shuffle(),
+        key("a"),
+        key("b"),
+        key("c"),
+        any::<bool>(),
+    )
         .prop_map(|(names, ka, kb, kc, unique_desc)| {
             let keys = names
                 .into_iter()
@@ -159,7 +224,11 @@ fn spec() -> impl Strategy<Value = SortSpec> {
                     _ => kc.clone(),
                 })
                 .collect();
-            let unique = SortKey::new("id", "id", if unique_desc { Order::Desc } else { Order::Asc });
+            let unique = SortKey::new(
+                "id",
+                "id",
+                if unique_desc { Order::Desc } else { Order::Asc },
+            );
             SortSpec::new(keys, unique)
         })
 }
@@ -210,6 +279,13 @@ fn a_broken_ordering_is_caught() {
     // An ordering without a unique key (built by hand, bypassing SortSpec::new) cuts
     // pages between ties and loses rows: exactly what the property test guards against.
     let spec = SortSpec::by_unique("a", "a");
-    let (forward, _) = walk(&conn, &Sqlite, &BaseQuery::new("SELECT * FROM t"), &spec, 2, 4);
+    let (forward, _) = walk(
+        &conn,
+        &Sqlite,
+        &BaseQuery::new("SELECT * FROM t"),
+        &spec,
+        2,
+        4,
+    );
     assert_ne!(forward, [1, 2, 3, 4]);
 }

@@ -1,0 +1,67 @@
+//! The HTTP application: the API routes, `/healthz`, the statement budget and timing
+//! middleware, request logging, a request timeout and the shared state.
+
+use std::time::{Duration, Instant};
+
+use axum::{
+    extract::Request,
+    http::{header::HeaderName, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use tower_http::timeout::TimeoutLayer;
+
+use crate::state::AppState;
+
+/// The default request timeout (`--request-timeout-secs`).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The application with the default request timeout.
+pub fn router(state: AppState) -> Router {
+    router_with_timeout(state, DEFAULT_REQUEST_TIMEOUT)
+}
+
+/// The application: `crate::api::routes()`, `GET /healthz`, the statement budget and
+/// timing middleware (`X-Statement-Count`, `Server-Timing`), one log line per request
+/// and a request timeout (408 after `timeout`).
+pub fn router_with_timeout(state: AppState, timeout: Duration) -> Router {
+    let trust = folio_axum::TrustForwarded(state.trust_forwarded);
+    crate::api::routes()
+        .route("/healthz", get(healthz))
+        .layer(middleware::from_fn(folio_axum::statement_budget))
+        .layer(TimeoutLayer::new(timeout))
+        .layer(middleware::from_fn(log_request))
+        .layer(axum::Extension(trust))
+        .with_state(state)
+}
+
+/// `GET /healthz`: liveness.
+async fn healthz() -> impl IntoResponse {
+    (StatusCode::OK, "ok\n")
+}
+
+/// Logs one line per request: method, path and query, status, statements, milliseconds.
+async fn log_request(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let target = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_owned(), ToString::to_string);
+    let response = next.run(req).await;
+    let statements = response
+        .headers()
+        .get(HeaderName::from_static(folio_axum::STATEMENT_COUNT_HEADER))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(
+        target: "folio_shop::request",
+        "{method} {target} {} statements={statements} {ms:.1}ms",
+        response.status().as_u16()
+    );
+    response
+}
