@@ -27,13 +27,14 @@ pub fn router(state: AppState) -> Router {
 /// timing middleware (`X-Statement-Count`, `Server-Timing`), one log line per request
 /// and a request timeout (408 after `timeout`).
 pub fn router_with_timeout(state: AppState, timeout: Duration) -> Router {
-    let trust = folio_axum::TrustForwarded(state.trust_forwarded);
     crate::api::routes()
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn(folio_axum::statement_budget))
-        .layer(TimeoutLayer::new(timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .layer(middleware::from_fn(log_request))
-        .layer(axum::Extension(trust))
         .with_state(state)
 }
 

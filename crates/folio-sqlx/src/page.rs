@@ -133,10 +133,8 @@ impl<'a> PageQuery<'a> {
     /// let (base, spec) = (BaseQuery::new("SELECT * FROM t"), SortSpec::by_unique("id", "id"));
     /// let request = PageRequest { mode: Mode::Offset(0), size: 10 };
     /// let codec = CursorCodec::new(b"server key");
-    /// # if false {
     /// let fingerprint = Fingerprint::builder("/api/t").ordering(&spec).finish();
     /// let _query = folio_sqlx::PageQuery::new(&base, &spec, &request).cursors(&codec, &fingerprint);
-    /// # }
     /// ```
     pub fn cursors(mut self, codec: &'a CursorCodec, fingerprint: &'a Fingerprint) -> Self {
         self.cursors = Some((codec, fingerprint));

@@ -69,9 +69,11 @@ pub fn elided_page_range(
     if num_pages <= span.saturating_mul(2) {
         return (1..=num_pages).map(PageItem::Page).collect();
     }
-    // Here `num_pages > 2 * span`, so none of the sums below overflow, and every
-    // subtraction stays non-negative.
-    let mut out = Vec::with_capacity((2 * span + 5).min(num_pages) as usize);
+    // Here `num_pages > 2 * span`, so `span + 2` and `number + on_each_side` (below
+    // `num_pages` in their branch) do not overflow, and every subtraction stays
+    // non-negative.
+    let mut out =
+        Vec::with_capacity(span.saturating_mul(2).saturating_add(5).min(num_pages) as usize);
     if number > span + 2 {
         out.extend((1..=on_ends).map(PageItem::Page));
         out.push(PageItem::Ellipsis);
@@ -82,17 +84,17 @@ pub fn elided_page_range(
     if number < num_pages - span - 1 {
         out.extend((number + 1..=number + on_each_side).map(PageItem::Page));
         out.push(PageItem::Ellipsis);
-        out.extend((num_pages - on_ends + 1..=num_pages).map(PageItem::Page));
+        out.extend((num_pages - on_ends..num_pages).map(|n| PageItem::Page(n + 1)));
     } else {
-        out.extend((number + 1..=num_pages).map(PageItem::Page));
+        out.extend((number..num_pages).map(|n| PageItem::Page(n + 1)));
     }
     out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::PageItem::{self, Ellipsis, Page};
     use super::elided_page_range;
+    use super::PageItem::{self, Ellipsis, Page};
 
     /// Django's notation: numbers, with 0 for the ellipsis.
     fn r(items: &[u64]) -> Vec<PageItem> {
@@ -219,7 +221,10 @@ mod tests {
 
     #[test]
     fn number_is_clamped_and_no_pages_is_empty() {
-        assert_eq!(elided_page_range(0, 50, 3, 2), elided_page_range(1, 50, 3, 2));
+        assert_eq!(
+            elided_page_range(0, 50, 3, 2),
+            elided_page_range(1, 50, 3, 2)
+        );
         assert_eq!(
             elided_page_range(999, 50, 3, 2),
             elided_page_range(50, 50, 3, 2)

@@ -90,12 +90,18 @@ impl ProductFilters {
     }
 }
 
-/// A product reduced to the fields of `set`, in the whitelist's order.
-pub fn project(product: &Product, set: &FieldSet) -> serde_json::Value {
+/// A product reduced to the fields of `set`, in the whitelist's order (`id` kept
+/// as well when `keep_id`: JSON:API items must carry it).
+pub fn project(product: &Product, set: &FieldSet, keep_id: bool) -> serde_json::Value {
     let serde_json::Value::Object(mut all) = serde_json::to_value(product).unwrap_or_default() else {
         return serde_json::Value::Null;
     };
     let mut out = serde_json::Map::new();
+    if keep_id && !set.contains("id") {
+        if let Some(v) = all.remove("id") {
+            out.insert("id".to_owned(), v);
+        }
+    }
     for name in set.iter() {
         if let Some(v) = all.remove(name) {
             out.insert(name.to_owned(), v);
@@ -157,7 +163,8 @@ pub async fn list_products(
         query = query.table("products");
     }
     let page = query.fetch::<Product>(&db).await?;
-    let page = page.map(|p| project(&p, &q.fields));
+    let keep_id = state.envelope == crate::state::EnvelopeKind::JsonApi;
+    let page = page.map(|p| project(&p, &q.fields, keep_id));
     let envelope = state.envelope.envelope("products", "total", "products");
     Ok(PageResponse::new(page, envelope, url, names).into_response())
 }

@@ -1,0 +1,69 @@
+//! `GET /api/products/export`: every matching product as NDJSON, streamed in keyset
+//! chunks (memory bounded by one chunk, whatever the table size).
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use folio_axum::{Problem, RequestUrl};
+use futures::StreamExt;
+use http::{header, HeaderValue, StatusCode};
+
+use super::models::Product;
+use super::params::QueryParams;
+use super::products::{project, ProductQuery};
+use super::ShopDb;
+use crate::state::AppState;
+
+/// The rows read per statement of an export.
+pub const EXPORT_CHUNK: u64 = 500;
+
+/// The media type of the export.
+pub const NDJSON: &str = "application/x-ndjson";
+
+/// Every product matching the filters, one JSON object per line, in the ordering.
+///
+/// The first chunk is read before the response starts, so a failing query is a
+/// problem document rather than a truncated body.
+#[utoipa::path(
+    get,
+    path = "/api/products/export",
+    tag = "products",
+    params(super::openapi::ProductListParams),
+    responses(
+        (status = 200, description = "One product object per line (the list's keys and `fields`)", body = String, content_type = "application/x-ndjson"),
+        (status = 400, description = "Bad parameter", body = super::openapi::ProblemDoc, content_type = "application/problem+json"),
+    )
+)]
+pub async fn export_products(
+    State(_state): State<AppState>,
+    ShopDb(db): ShopDb,
+    url: RequestUrl,
+) -> Result<Response, Problem> {
+    let params = QueryParams::parse(&url.query);
+    let q = ProductQuery::from_params(&params)?;
+    let (base, _) = q.filters.base(db.dialect(), q.fields.contains("description"));
+    let rows = folio_sqlx::stream::<Product>(&db, &base, &q.spec, EXPORT_CHUNK);
+    let mut rows = Box::pin(rows.peekable());
+    if let Some(Err(_)) = rows.as_mut().peek().await {
+        if let Some(Err(e)) = rows.next().await {
+            return Err(e.into());
+        }
+    }
+    let fields = q.fields;
+    let lines = rows.map(move |row| match row {
+        Ok(p) => {
+            let mut line = serde_json::to_vec(&project(&p, &fields, false)).unwrap_or_default();
+            line.push(b'\n');
+            Ok(Bytes::from(line))
+        }
+        Err(e) => {
+            tracing::error!(target: "folio_shop::export", "export failed mid-stream: {e}");
+            Err(std::io::Error::other(e.to_string()))
+        }
+    });
+    let mut response = (StatusCode::OK, Body::from_stream(lines)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(NDJSON));
+    Ok(response)
+}

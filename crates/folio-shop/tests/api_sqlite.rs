@@ -1,0 +1,19 @@
+//! The API suite on SQLite (a file database, loaded once per test binary).
+
+mod common;
+
+suite_tests! { Some(common::sqlite());
+    products_page_mode,
+    products_offset_and_past_the_end,
+    products_cursor_orderings,
+    products_filters,
+    products_fields_and_detail,
+    bad_input,
+    statement_budget,
+    users_expand_orders,
+    user_detail_and_orders,
+    envelope_drf,
+    envelopes_jsonapi_relay,
+    export_ndjson,
+    openapi_served,
+}

@@ -1,0 +1,216 @@
+//! The real `folio-shop` binary: seed a small SQLite data set, serve it on a free
+//! port, talk HTTP to it, stop it with SIGTERM.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_folio-shop");
+
+/// A response of the minimal client.
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
+        })
+    }
+}
+
+/// `GET path` over HTTP/1.1 with `Connection: close`.
+fn get(port: u16, path: &str) -> std::io::Result<Response> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no end of headers"))?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status line"))?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+    });
+    if chunked {
+        body = dechunk(&body);
+    }
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
+        let size_text = String::from_utf8_lossy(&data[..eol]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        let start = eol + 2;
+        out.extend_from_slice(&data[start..start + size]);
+        data = &data[start + size + 2..];
+    }
+    out
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn log_of(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
+}
+
+/// Waits for the child to exit, at most `limit`.
+fn wait_for(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+/// Kills the server if the test fails before stopping it.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn seeds_serves_and_shuts_down_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("shop.db").display());
+
+    let seeded = Command::new(BIN)
+        .args(["seed", "--database-url", &url])
+        .args(["--products", "2000", "--users", "200", "--orders-per-user", "5"])
+        .env_remove("FOLIO_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        seeded.status.success(),
+        "seed failed: {}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&seeded.stderr).contains("seeded 2000 products, 200 users, 1000 orders"),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+
+    let port = free_port();
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    let child = Command::new(BIN)
+        .args(["serve", "--database-url", &url])
+        .args(["--addr", &format!("127.0.0.1:{port}")])
+        .args(["--cursor-key", "binary-test"])
+        .env_remove("FOLIO_DATABASE_URL")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut server = Server(child);
+
+    let started = Instant::now();
+    let health = loop {
+        match get(port, "/healthz") {
+            Ok(response) => break response,
+            Err(_) if started.elapsed() < Duration::from_secs(60) => {
+                assert!(
+                    server.0.try_wait().unwrap().is_none(),
+                    "server exited early: {}",
+                    log_of(dir.path())
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("no /healthz after 60s ({e}): {}", log_of(dir.path())),
+        }
+    };
+    assert_eq!(health.status, 200);
+    assert!(health.header("x-statement-count").is_some());
+
+    let products = get(port, "/api/products?per_page=2").unwrap();
+    assert_eq!(
+        products.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&products.body)
+    );
+    assert!(products
+        .header("content-type")
+        .is_some_and(|v| v.starts_with("application/json")));
+    let statements: u32 = products
+        .header("x-statement-count")
+        .expect("X-Statement-Count")
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&statements), "{statements} statements");
+    assert!(products.header("server-timing").is_some_and(|v| v.contains("total;dur=")));
+    let body = products.json();
+    let items = body["products"].as_array().expect("a `products` array");
+    assert_eq!(items.len(), 2, "{body}");
+    assert_eq!(items[0]["id"], 1);
+    assert_eq!(items[1]["id"], 2);
+
+    // Bad input is a problem document, not a 500.
+    let bad = get(port, "/api/products?per_page=%zz").unwrap();
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.header("content-type"), Some("application/problem+json"));
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = wait_for(&mut server.0, Duration::from_secs(20))
+        .unwrap_or_else(|| panic!("no exit 20s after SIGTERM: {}", log_of(dir.path())));
+    assert!(status.success(), "exit {status:?}: {}", log_of(dir.path()));
+    let log = log_of(dir.path());
+    assert!(log.contains("GET /api/products?per_page=2 200"), "{log}");
+}
