@@ -15,30 +15,42 @@
 //!   each request and answering `X-Statement-Count` and `Server-Timing`.
 //!
 //! ```no_run
-//! use axum::{extract::State, middleware, routing::get, Extension, Router};
-//! use folio_axum::{page_request, PageResponse, Problem, RawQueryString, RequestUrl};
+//! use axum::{extract::{FromRef, State}, middleware, routing::get, Extension, Router};
+//! use folio_axum::{page_request, PageResponse, Problem, RawQueryString, RequestUrl, TrustForwarded};
 //! use folio_sqlx::StatementCounter;
 //!
+//! #[derive(Clone)]
+//! struct AppState {
+//!     db: folio_sqlx::Db,
+//!     behind_proxy: bool,
+//! }
+//! impl FromRef<AppState> for TrustForwarded {
+//!     fn from_ref(s: &AppState) -> Self {
+//!         TrustForwarded(s.behind_proxy)
+//!     }
+//! }
+//!
+//! # fn fetch(_: &folio_sqlx::Db, _: &folio::PageRequest) -> folio::Page<serde_json::Value> { unimplemented!() }
 //! async fn products(
-//!     State(db): State<folio_sqlx::Db>,
+//!     State(state): State<AppState>,
 //!     Extension(counter): Extension<StatementCounter>,
 //!     RawQueryString(raw): RawQueryString,
 //!     url: RequestUrl,
 //! ) -> Result<PageResponse<serde_json::Value>, Problem> {
 //!     let request = page_request(&raw, &folio::Policy::new())?;
-//!     let db = db.counted(&counter);
-//!     # let _ = (request, db);
-//!     # let page: folio::Page<serde_json::Value> = unimplemented!();
-//!     // … fetch `page` with folio_sqlx::PageQuery …
+//!     let db = state.db.counted(&counter);
+//!     // … fetch the page with folio_sqlx::PageQuery on `db` …
+//!     let page = fetch(&db, &request);
 //!     Ok(PageResponse::new(page, folio::Envelope::Drf, url, folio::ParamNames::drf()))
 //! }
+//!
 //! # async fn run(db: folio_sqlx::Db) {
 //! let app: Router = Router::new()
 //!     .route("/api/products", get(products))
 //!     .layer(middleware::from_fn(folio_axum::statement_budget))
-//!     .with_state(db);
+//!     .with_state(AppState { db, behind_proxy: false });
 //! # }
-//! ```
+//! //! ```
 
 mod budget;
 mod extract;

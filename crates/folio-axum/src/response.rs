@@ -54,18 +54,36 @@ impl<T: Serialize> PageResponse<T> {
 
     /// The navigation links of the page.
     pub fn links(&self) -> folio::PageLinks {
-        folio::PageLinks::default() // TEMP until folio's LinkBuilder lands
+        folio::LinkBuilder::new(&self.url.base, &self.url.query, &self.names).links(&self.page)
     }
 }
 
 impl<T: Serialize> IntoResponse for PageResponse<T> {
     fn into_response(self) -> Response {
         let links = self.links();
-        let _ = (links, self.envelope, self.names, TOTAL_COUNT_HEADER, HeaderName::from_static("x"));
-        let body = serde_json::to_vec(&self.page.items).unwrap_or_default(); // TEMP
+        let body = match self.envelope.to_vec(&self.page, &links) {
+            Ok(body) => body,
+            Err(e) => {
+                tracing::error!(error = %e, "a page could not be serialized");
+                return Problem::internal().into_response();
+            }
+        };
         let mut response = (StatusCode::OK, body).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        let _ = Problem::internal();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        if let Some(link) = folio::link_header(&links) {
+            if let Ok(value) = HeaderValue::from_str(&link) {
+                headers.insert(header::LINK, value);
+            }
+        }
+        if let Some(total) = folio::total_count_header(&self.page) {
+            if let Ok(value) = HeaderValue::from_str(&total) {
+                headers.insert(HeaderName::from_static(TOTAL_COUNT_HEADER), value);
+            }
+        }
         response
     }
 }

@@ -10,9 +10,7 @@ use axum::{
     Extension, Router,
 };
 use folio::{ErrorKind, Page, Total, TotalRelation, Window};
-use folio_axum::{
-    page_request, PageResponse, Problem, RawQueryString, RequestUrl, TrustForwarded,
-};
+use folio_axum::{page_request, PageResponse, Problem, RawQueryString, RequestUrl, TrustForwarded};
 use folio_sqlx::StatementCounter;
 use serde_json::{json, Value as Json};
 use tower::ServiceExt;
@@ -64,7 +62,10 @@ async fn every_folio_kind_becomes_a_problem_document() {
                 body["invalid_params"],
                 json!([{"name": "cursor", "reason": "the reason"}])
             );
-            assert!(body["type"].as_str().unwrap().starts_with("urn:folio:problem:"));
+            assert!(body["type"]
+                .as_str()
+                .unwrap()
+                .starts_with("urn:folio:problem:"));
             assert!(body["detail"].as_str().unwrap().contains("the reason"));
         }
     }
@@ -87,7 +88,10 @@ async fn sqlx_errors_hide_the_database() {
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let body = body_json(response).await;
     let text = body.to_string();
-    assert!(!text.contains("secret_column") && !text.contains("nowhere"), "{text}");
+    assert!(
+        !text.contains("secret_column") && !text.contains("nowhere"),
+        "{text}"
+    );
     assert_eq!(body["status"], 500);
 }
 
@@ -135,7 +139,10 @@ async fn raw_query_extractor_rejects_malformed_queries_with_400() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(body_json(response).await["invalid_params"][0]["name"], "per_page");
+    assert_eq!(
+        body_json(response).await["invalid_params"][0]["name"],
+        "per_page"
+    );
     // A good one passes through untouched.
     let response = app
         .oneshot(
@@ -254,7 +261,10 @@ async fn page_response_sets_body_link_and_total_count() {
     let response = PageResponse::new(
         sample_page(),
         folio::Envelope::Drf,
-        RequestUrl::new("http://shop.example/api/products", "category=Books&page=2&per_page=2"),
+        RequestUrl::new(
+            "http://shop.example/api/products",
+            "category=Books&page=2&per_page=2",
+        ),
         folio::ParamNames::seed(),
     )
     .into_response();
@@ -321,8 +331,12 @@ async fn budget_middleware_sets_statement_count_and_server_timing() {
     let timing = header(&response, "server-timing").unwrap().to_owned();
     assert!(timing.starts_with("db;dur="), "{timing}");
     assert!(timing.contains(", total;dur="), "{timing}");
-    let db_ms: f64 = timing["db;dur=".len()..timing.find(',').unwrap()].parse().unwrap();
-    let total_ms: f64 = timing[timing.find("total;dur=").unwrap() + 10..].parse().unwrap();
+    let db_ms: f64 = timing["db;dur=".len()..timing.find(',').unwrap()]
+        .parse()
+        .unwrap();
+    let total_ms: f64 = timing[timing.find("total;dur=").unwrap() + 10..]
+        .parse()
+        .unwrap();
     assert!(db_ms >= 3.0 && total_ms >= db_ms, "{timing}");
 
     // Every response gets them, errors and statement-free ones included.

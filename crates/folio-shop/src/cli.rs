@@ -173,7 +173,10 @@ mod tests {
         let Command::Seed(args) = cli.into_command() else {
             panic!("expected seed")
         };
-        assert_eq!((args.products, args.users, args.orders_per_user), (10, 2, 3));
+        assert_eq!(
+            (args.products, args.users, args.orders_per_user),
+            (10, 2, 3)
+        );
         assert_eq!(args.db.database_url, "sqlite://x.db");
     }
 

@@ -67,7 +67,7 @@ pub enum Target {
     /// [`Target::into_db`].
     Sqlite {
         /// The connect options (file, WAL, busy timeout, synchronous=NORMAL).
-        options: SqliteConnectOptions,
+        options: Box<SqliteConnectOptions>,
         /// One connection, for writing.
         writer: SqlitePool,
         /// An in-memory database: one connection serves everything.
@@ -90,7 +90,9 @@ pub enum TableState {
 
 /// The number of connections of the read pool: the cores, at least 2.
 fn pool_size() -> u32 {
-    std::thread::available_parallelism().map_or(2, |n| n.get() as u32).max(2)
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get() as u32)
+        .max(2)
 }
 
 /// Opens `url`: `sqlite:…` (the file is created if absent) or `postgres://…`.
@@ -115,7 +117,7 @@ pub async fn open(url: &str) -> Result<Target, BoxError> {
             .connect_with(options.clone())
             .await?;
         Ok(Target::Sqlite {
-            options,
+            options: Box::new(options),
             writer,
             memory,
         })
@@ -138,12 +140,10 @@ impl Target {
         for table in TABLES {
             let found: Option<(i64,)> = match self {
                 Target::Sqlite { writer, .. } => {
-                    sqlx::query_as(
-                        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                    )
-                    .bind(table)
-                    .fetch_optional(writer)
-                    .await?
+                    sqlx::query_as("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+                        .bind(table)
+                        .fetch_optional(writer)
+                        .await?
                 }
                 Target::Postgres(pool) => {
                     sqlx::query_as(
@@ -199,7 +199,7 @@ impl Target {
                 writer.close().await;
                 let read = SqlitePoolOptions::new()
                     .max_connections(pool_size())
-                    .connect_with(options)
+                    .connect_with(*options)
                     .await?;
                 Ok(folio_sqlx::Db::from(read))
             }
@@ -302,19 +302,19 @@ mod tests {
         let Target::Sqlite { writer, .. } = &target else {
             unreachable!()
         };
-        let (n, nulls): (i64, i64) = sqlx::query_as(
-            "SELECT count(*), sum(rating IS NULL) FROM products",
+        let (n, nulls): (i64, i64) =
+            sqlx::query_as("SELECT count(*), sum(rating IS NULL) FROM products")
+                .fetch_one(writer)
+                .await
+                .unwrap();
+        assert_eq!(n, 1234);
+        assert!(nulls > 50 && nulls < 250);
+        let (indexes,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
         )
         .fetch_one(writer)
         .await
         .unwrap();
-        assert_eq!(n, 1234);
-        assert!(nulls > 50 && nulls < 250);
-        let (indexes,): (i64,) =
-            sqlx::query_as("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-                .fetch_one(writer)
-                .await
-                .unwrap();
         assert_eq!(indexes, 7);
     }
 }

@@ -11,3 +11,4 @@ pub mod progress;
 pub mod seed;
 pub mod server;
 pub mod state;
+pub mod web;

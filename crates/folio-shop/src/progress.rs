@@ -65,7 +65,10 @@ impl Progress {
         match &mut self.inner {
             Inner::Bar(bar) => bar.inc(n),
             Inner::Lines { next_tenth } => {
-                while self.total > 0 && *next_tenth < 10 && self.done * 10 >= self.total * *next_tenth {
+                while self.total > 0
+                    && *next_tenth < 10
+                    && self.done * 10 >= self.total * *next_tenth
+                {
                     eprintln!(
                         "{}: {}/{} ({}%)",
                         self.label,

@@ -13,8 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::{
-    postgres::PgPoolCopyExt, sqlite::SqliteArguments, PgPool, Sqlite, SqliteConnection,
-    SqlitePool,
+    postgres::PgPoolCopyExt, sqlite::SqliteArguments, PgPool, Sqlite, SqliteConnection, SqlitePool,
 };
 
 use crate::db::Schema;
@@ -143,10 +142,31 @@ pub const CATEGORIES: &[&str] = &[
 pub const STATUSES: &[&str] = &["pending", "paid", "shipped", "delivered", "cancelled"];
 
 const ADJECTIVES: &[&str] = &[
-    "Small", "Ergonomic", "Rustic", "Intelligent", "Gorgeous", "Incredible", "Fantastic",
-    "Practical", "Sleek", "Awesome", "Enormous", "Mediocre", "Synergistic", "Heavy Duty",
-    "Lightweight", "Aerodynamic", "Durable", "Elegant", "Handcrafted", "Refined", "Modern",
-    "Vintage", "Compact", "Portable", "Premium",
+    "Small",
+    "Ergonomic",
+    "Rustic",
+    "Intelligent",
+    "Gorgeous",
+    "Incredible",
+    "Fantastic",
+    "Practical",
+    "Sleek",
+    "Awesome",
+    "Enormous",
+    "Mediocre",
+    "Synergistic",
+    "Heavy Duty",
+    "Lightweight",
+    "Aerodynamic",
+    "Durable",
+    "Elegant",
+    "Handcrafted",
+    "Refined",
+    "Modern",
+    "Vintage",
+    "Compact",
+    "Portable",
+    "Premium",
 ];
 
 const MATERIALS: &[&str] = &[
@@ -162,27 +182,141 @@ const NOUNS: &[&str] = &[
 ];
 
 const FIRST_NAMES: &[&str] = &[
-    "Ada", "Alan", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "Edsger",
-    "Radia", "Tim", "Katherine", "John", "Hedy", "Donald", "Sophie", "Guido", "Anita", "Bjarne",
-    "Jean", "Niklaus", "Shafi", "Leslie", "Mary", "Yukihiro", "Rasmus", "Annie", "James", "Lynn",
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Frances",
+    "Edsger",
+    "Radia",
+    "Tim",
+    "Katherine",
+    "John",
+    "Hedy",
+    "Donald",
+    "Sophie",
+    "Guido",
+    "Anita",
+    "Bjarne",
+    "Jean",
+    "Niklaus",
+    "Shafi",
+    "Leslie",
+    "Mary",
+    "Yukihiro",
+    "Rasmus",
+    "Annie",
+    "James",
+    "Lynn",
 ];
 
 const LAST_NAMES: &[&str] = &[
-    "Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson",
-    "Allen", "Dijkstra", "Perlman", "Berners-Lee", "Johnson", "McCarthy", "Lamarr", "Knuth",
-    "Wilson", "van Rossum", "Borg", "Stroustrup", "Sammet", "Wirth", "Goldwasser", "Lamport",
-    "Keller", "Matsumoto", "Lerdorf", "Easley", "Gosling", "Conway",
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Allen",
+    "Dijkstra",
+    "Perlman",
+    "Berners-Lee",
+    "Johnson",
+    "McCarthy",
+    "Lamarr",
+    "Knuth",
+    "Wilson",
+    "van Rossum",
+    "Borg",
+    "Stroustrup",
+    "Sammet",
+    "Wirth",
+    "Goldwasser",
+    "Lamport",
+    "Keller",
+    "Matsumoto",
+    "Lerdorf",
+    "Easley",
+    "Gosling",
+    "Conway",
 ];
 
 const WORDS: &[&str] = &[
-    "the", "quality", "of", "this", "product", "is", "designed", "for", "everyday", "use", "and",
-    "built", "to", "last", "with", "a", "simple", "finish", "that", "fits", "any", "room",
-    "made", "from", "carefully", "selected", "materials", "easy", "clean", "maintain",
-    "comfortable", "reliable", "tested", "by", "our", "team", "in", "real", "conditions",
-    "perfect", "gift", "family", "friends", "office", "home", "travel", "weekend", "season",
-    "new", "improved", "version", "previous", "model", "customers", "love", "its", "balance",
-    "between", "price", "performance", "warranty", "included", "ships", "within", "two",
-    "days", "returns", "accepted", "thirty",
+    "the",
+    "quality",
+    "of",
+    "this",
+    "product",
+    "is",
+    "designed",
+    "for",
+    "everyday",
+    "use",
+    "and",
+    "built",
+    "to",
+    "last",
+    "with",
+    "a",
+    "simple",
+    "finish",
+    "that",
+    "fits",
+    "any",
+    "room",
+    "made",
+    "from",
+    "carefully",
+    "selected",
+    "materials",
+    "easy",
+    "clean",
+    "maintain",
+    "comfortable",
+    "reliable",
+    "tested",
+    "by",
+    "our",
+    "team",
+    "in",
+    "real",
+    "conditions",
+    "perfect",
+    "gift",
+    "family",
+    "friends",
+    "office",
+    "home",
+    "travel",
+    "weekend",
+    "season",
+    "new",
+    "improved",
+    "version",
+    "previous",
+    "model",
+    "customers",
+    "love",
+    "its",
+    "balance",
+    "between",
+    "price",
+    "performance",
+    "warranty",
+    "included",
+    "ships",
+    "within",
+    "two",
+    "days",
+    "returns",
+    "accepted",
+    "thirty",
 ];
 
 /// The generator's streams, one per table.
@@ -648,8 +782,13 @@ pub async fn seed_sqlite(
         quiet,
     )
     .await?;
-    let users = sqlite_table(&mut conn, Users::new(options.seed, size.users), size.users, quiet)
-        .await?;
+    let users = sqlite_table(
+        &mut conn,
+        Users::new(options.seed, size.users),
+        size.users,
+        quiet,
+    )
+    .await?;
     let orders = sqlite_table(
         &mut conn,
         Orders::new(options.seed, size.users, size.orders_per_user),
@@ -688,11 +827,7 @@ where
     R: SeedRow + 'static,
     I: Iterator<Item = R> + Send + 'static,
 {
-    let statement = format!(
-        "COPY {} ({}) FROM STDIN",
-        R::TABLE,
-        R::COLUMNS.join(", ")
-    );
+    let statement = format!("COPY {} ({}) FROM STDIN", R::TABLE, R::COLUMNS.join(", "));
     let mut copy = pool.copy_in_raw(&statement).await?;
     let mut rx = chunks(iter);
     let mut bar = progress(R::TABLE, total, quiet);
@@ -726,9 +861,20 @@ pub async fn seed_postgres(
     sqlx::raw_sql(schema.tables).execute(pool).await?;
 
     let started = Instant::now();
-    let products = pg_table(pool, Products::new(options.seed, size.products), size.products, quiet)
-        .await?;
-    let users = pg_table(pool, Users::new(options.seed, size.users), size.users, quiet).await?;
+    let products = pg_table(
+        pool,
+        Products::new(options.seed, size.products),
+        size.products,
+        quiet,
+    )
+    .await?;
+    let users = pg_table(
+        pool,
+        Users::new(options.seed, size.users),
+        size.users,
+        quiet,
+    )
+    .await?;
     let orders = pg_table(
         pool,
         Orders::new(options.seed, size.users, size.orders_per_user),
@@ -785,7 +931,11 @@ mod tests {
                 assert_eq!((r * 10.0).round() / 10.0, r);
             }
             assert!((400..=600).contains(&p.description.len()));
-            assert!(p.created_at.ends_with('Z') && p.created_at.len() == 27, "{}", p.created_at);
+            assert!(
+                p.created_at.ends_with('Z') && p.created_at.len() == 27,
+                "{}",
+                p.created_at
+            );
         }
         let users: Vec<_> = Users::new(7, 1000).collect();
         let mut emails: Vec<_> = users.iter().map(|u| u.email.clone()).collect();

@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
 /// and a request timeout (408 after `timeout`).
 pub fn router_with_timeout(state: AppState, timeout: Duration) -> Router {
     crate::api::routes()
+        .merge(crate::web::routes())
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn(folio_axum::statement_budget))
         .layer(TimeoutLayer::with_status_code(

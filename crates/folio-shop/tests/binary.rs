@@ -25,9 +25,8 @@ impl Response {
     }
 
     fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 }
 
@@ -126,7 +125,14 @@ fn seeds_serves_and_shuts_down_on_sigterm() {
 
     let seeded = Command::new(BIN)
         .args(["seed", "--database-url", &url])
-        .args(["--products", "2000", "--users", "200", "--orders-per-user", "5"])
+        .args([
+            "--products",
+            "2000",
+            "--users",
+            "200",
+            "--orders-per-user",
+            "5",
+        ])
         .env_remove("FOLIO_DATABASE_URL")
         .env("RUST_LOG", "warn")
         .output()
@@ -137,7 +143,8 @@ fn seeds_serves_and_shuts_down_on_sigterm() {
         String::from_utf8_lossy(&seeded.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&seeded.stderr).contains("seeded 2000 products, 200 users, 1000 orders"),
+        String::from_utf8_lossy(&seeded.stderr)
+            .contains("seeded 2000 products, 200 users, 1000 orders"),
         "{}",
         String::from_utf8_lossy(&seeded.stderr)
     );
@@ -161,7 +168,7 @@ fn seeds_serves_and_shuts_down_on_sigterm() {
     let health = loop {
         match get(port, "/healthz") {
             Ok(response) => break response,
-            Err(_) if started.elapsed() < Duration::from_secs(60) => {
+            Err(_) if started.elapsed() < Duration::from_secs(90) => {
                 assert!(
                     server.0.try_wait().unwrap().is_none(),
                     "server exited early: {}",
@@ -169,7 +176,7 @@ fn seeds_serves_and_shuts_down_on_sigterm() {
                 );
                 std::thread::sleep(Duration::from_millis(100));
             }
-            Err(e) => panic!("no /healthz after 60s ({e}): {}", log_of(dir.path())),
+            Err(e) => panic!("no /healthz after 90s ({e}): {}", log_of(dir.path())),
         }
     };
     assert_eq!(health.status, 200);
@@ -191,7 +198,9 @@ fn seeds_serves_and_shuts_down_on_sigterm() {
         .parse()
         .unwrap();
     assert!((1..=2).contains(&statements), "{statements} statements");
-    assert!(products.header("server-timing").is_some_and(|v| v.contains("total;dur=")));
+    assert!(products
+        .header("server-timing")
+        .is_some_and(|v| v.contains("total;dur=")));
     let body = products.json();
     let items = body["products"].as_array().expect("a `products` array");
     assert_eq!(items.len(), 2, "{body}");

@@ -223,7 +223,7 @@ fn find_server() -> Option<Server> {
             "=== SKIPPED: PostgreSQL not found; set FOLIO_TEST_PG_URL or install postgresql ===";
         assert!(
             !(env_set("CI") || env_set("FOLIO_REQUIRE_PG")),
-            "{message}\nPostgreSQL is required here (CI or FOLIO_REQUIRE_PG is set): \
+            "=== FAILED: PostgreSQL not found, and it is required here (CI or FOLIO_REQUIRE_PG is set) ===\n\
              install postgresql (initdb and postgres on PATH via pg_config, or in \
              /usr/lib/postgresql/*/bin, or set FOLIO_TEST_PG_BINDIR) or set {URL_VAR}."
         );

@@ -41,7 +41,9 @@ pub async fn export_products(
 ) -> Result<Response, Problem> {
     let params = QueryParams::parse(&url.query);
     let q = ProductQuery::from_params(&params)?;
-    let (base, _) = q.filters.base(db.dialect(), q.fields.contains("description"));
+    let (base, _) = q
+        .filters
+        .base(db.dialect(), q.fields.contains("description"));
     let rows = folio_sqlx::stream::<Product>(&db, &base, &q.spec, EXPORT_CHUNK);
     let mut rows = Box::pin(rows.peekable());
     if let Some(Err(_)) = rows.as_mut().peek().await {

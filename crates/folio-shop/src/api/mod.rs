@@ -43,7 +43,10 @@ pub struct ShopDb(pub Db);
 impl FromRequestParts<AppState> for ShopDb {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(ShopDb(match parts.extensions.get::<StatementCounter>() {
             Some(counter) => state.db.counted(counter),
             None => state.db.clone(),
@@ -64,12 +67,21 @@ pub(crate) struct SqlBuilder {
 impl SqlBuilder {
     /// Starts with `sql` (a `SELECT … FROM …` without `WHERE`).
     pub(crate) fn new(dialect: &'static dyn Dialect, sql: &str) -> Self {
-        SqlBuilder { dialect, sql: sql.to_owned(), binds: Vec::new(), conditions: 0 }
+        SqlBuilder {
+            dialect,
+            sql: sql.to_owned(),
+            binds: Vec::new(),
+            conditions: 0,
+        }
     }
 
     /// Adds `AND <column> <op> <placeholder>` (the first one as `WHERE`).
     pub(crate) fn and(mut self, column: &str, op: &str, value: impl Into<Value>) -> Self {
-        self.sql.push_str(if self.conditions == 0 { " WHERE " } else { " AND " });
+        self.sql.push_str(if self.conditions == 0 {
+            " WHERE "
+        } else {
+            " AND "
+        });
         self.conditions += 1;
         self.sql.push_str(column);
         self.sql.push(' ');
@@ -94,8 +106,31 @@ impl SqlBuilder {
 
     /// The statement as written (for a lookup outside pagination).
     pub(crate) fn statement(self) -> Statement {
-        Statement { sql: self.sql, binds: self.binds }
+        Statement {
+            sql: self.sql,
+            binds: self.binds,
+        }
     }
+}
+
+/// A page as a response ([`folio_axum::PageResponse`]), with the envelope's own
+/// media type (`application/vnd.api+json` for JSON:API).
+pub(crate) fn page_response<T: serde::Serialize>(
+    page: folio::Page<T>,
+    envelope: folio::Envelope,
+    url: folio_axum::RequestUrl,
+    names: folio::ParamNames,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let content_type = envelope.content_type();
+    let mut response = folio_axum::PageResponse::new(page, envelope, url, names).into_response();
+    if response.status().is_success() {
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(content_type),
+        );
+    }
+    response
 }
 
 /// `scheme://host` of an absolute URL (the request's base URL).
@@ -109,7 +144,11 @@ pub(crate) fn origin(base: &str) -> &str {
 
 /// The fingerprint cursors of a user's orders are bound to: the endpoint with the
 /// user's id, the ordering and the status filter.
-pub(crate) fn orders_fingerprint(user_id: i64, spec: &SortSpec, status: Option<&str>) -> Fingerprint {
+pub(crate) fn orders_fingerprint(
+    user_id: i64,
+    spec: &SortSpec,
+    status: Option<&str>,
+) -> Fingerprint {
     let builder = Fingerprint::builder(&format!("/api/users/{user_id}/orders")).ordering(spec);
     match status {
         Some(s) => builder.filter("status", s),
@@ -134,13 +173,18 @@ mod tests {
 
     #[test]
     fn origin_of_a_url() {
-        assert_eq!(origin("http://a.example:8000/api/users"), "http://a.example:8000");
+        assert_eq!(
+            origin("http://a.example:8000/api/users"),
+            "http://a.example:8000"
+        );
         assert_eq!(origin("https://a.example"), "https://a.example");
     }
 
     #[test]
     fn builder_numbers_placeholders() {
-        let b = SqlBuilder::new(&folio::Postgres, "SELECT * FROM t").and("a", "=", 1).and("b", ">=", 2);
+        let b = SqlBuilder::new(&folio::Postgres, "SELECT * FROM t")
+            .and("a", "=", 1)
+            .and("b", ">=", 2);
         assert!(b.is_filtered());
         let base = b.base();
         assert_eq!(base.sql(), "SELECT * FROM t WHERE a = $1 AND b >= $2");

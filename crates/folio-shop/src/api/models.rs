@@ -88,8 +88,9 @@ pub struct Order {
 pub const ORDER_STATUSES: &[&str] = &["pending", "paid", "shipped", "delivered", "cancelled"];
 
 /// A user as the list returns it: the user, and with `expand=orders` the first
-/// orders and the link to the rest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+/// orders and the link to the rest. (Documented as `UserItem` by
+/// `openapi::UserItemDoc`.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserItem {
     /// The user.
     #[serde(flatten)]

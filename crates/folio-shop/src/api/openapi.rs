@@ -11,7 +11,7 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::models::{ExpandedOrders, Order, Product, User, UserDetail, UserItem};
+use super::models::{ExpandedOrders, Order, Product, User, UserDetail};
 
 /// An RFC 9457 problem document (`application/problem+json`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -189,11 +189,26 @@ pub struct ProductPage {
     pub previous: Option<String>,
 }
 
+/// A user in the list: the user's keys, plus `orders` and `orders_next` with
+/// `expand=orders`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = UserItem)]
+pub struct UserItemDoc {
+    /// The user.
+    #[serde(flatten)]
+    pub user: User,
+    /// With `expand=orders`: the user's first `orders_per_user` orders, by id.
+    pub orders: Option<Vec<Order>>,
+    /// With `expand=orders`: the absolute link to the rest of the user's orders
+    /// (cursor mode), or null when there are no more.
+    pub orders_next: Option<String>,
+}
+
 /// A page of users in the seed envelope.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserPage {
     /// The users (with `orders` and `orders_next` under `expand=orders`).
-    pub users: Vec<UserItem>,
+    pub users: Vec<UserItemDoc>,
     /// The total, per the count strategy (null without a count).
     pub total: Option<u64>,
     /// How exact `total` is.
@@ -257,7 +272,7 @@ pub struct OrderPage {
         openapi_json,
     ),
     components(schemas(
-        Product, User, Order, UserItem, UserDetail, ExpandedOrders,
+        Product, User, Order, UserItemDoc, UserDetail, ExpandedOrders,
         ProductPage, UserPage, OrderPage, ProblemDoc, InvalidParamDoc, TotalRelation,
         CountParam, ExpandParam, OrderStatus,
     )),

@@ -1,9 +1,9 @@
 //! `GET /api/users/{id}/orders`: a user's orders, a lazily loaded sub-collection.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use folio::{Orderings, Policy, Statement};
-use folio_axum::{PageResponse, Problem, RequestUrl};
+use folio_axum::{Problem, RequestUrl};
 use folio_sqlx::PageQuery;
 
 use super::models::{Order, ORDER_STATUSES};
@@ -15,7 +15,8 @@ use crate::state::AppState;
 pub const DEFAULT_ORDERS_PAGE_SIZE: u64 = 5;
 
 /// The columns of an order (the base of the list and of `expand=orders`).
-pub(crate) const ORDER_SELECT: &str = "SELECT id, user_id, status, total_cents, created_at FROM orders";
+pub(crate) const ORDER_SELECT: &str =
+    "SELECT id, user_id, status, total_cents, created_at FROM orders";
 
 /// The orderings a client may ask for on orders.
 pub fn orderings() -> Orderings {
@@ -76,7 +77,7 @@ pub async fn list_orders(
         return Err(Problem::not_found(format!("no user with id {user_id}")));
     }
     let envelope = state.envelope.envelope("orders", "total_orders", "orders");
-    Ok(PageResponse::new(page, envelope, url, names).into_response())
+    Ok(super::page_response(page, envelope, url, names))
 }
 
 /// Whether user `id` exists (one statement).

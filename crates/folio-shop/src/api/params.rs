@@ -72,7 +72,10 @@ impl QueryParams {
             .parse()
             .map_err(|_| Error::invalid(name, format!("must be an integer from {min} to {max}")))?;
         if value < min || value > max {
-            return Err(Error::invalid(name, format!("must be an integer from {min} to {max}")));
+            return Err(Error::invalid(
+                name,
+                format!("must be an integer from {min} to {max}"),
+            ));
         }
         Ok(Some(value))
     }
@@ -125,7 +128,13 @@ pub fn path_id(raw: &str) -> Result<i64, Error> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id >= 1)
-        .ok_or_else(|| Error::new(ErrorKind::InvalidParameter, Some("id"), "must be a positive integer"))
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidParameter,
+                Some("id"),
+                "must be a positive integer",
+            )
+        })
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! `GET /api/products` and `GET /api/products/{id}`.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use folio::{BaseQuery, FieldSet, Fields, Fingerprint, Nulls, Orderings, Policy, SortSpec};
-use folio_axum::{PageResponse, Problem, RequestUrl};
+use folio_axum::{Problem, RequestUrl};
 use folio_sqlx::PageQuery;
 
 use super::models::{Product, PRODUCT_DEFERRED, PRODUCT_FIELDS};
@@ -53,7 +53,11 @@ impl ProductFilters {
 
     /// The base query: the light columns (and `description` when `with_description`),
     /// filtered, for `dialect`. Returns whether any filter applies.
-    pub fn base(&self, dialect: &'static dyn folio::Dialect, with_description: bool) -> (BaseQuery, bool) {
+    pub fn base(
+        &self,
+        dialect: &'static dyn folio::Dialect,
+        with_description: bool,
+    ) -> (BaseQuery, bool) {
         let select = if with_description {
             format!("SELECT {LIGHT_COLUMNS}, description FROM products")
         } else {
@@ -93,7 +97,8 @@ impl ProductFilters {
 /// A product reduced to the fields of `set`, in the whitelist's order (`id` kept
 /// as well when `keep_id`: JSON:API items must carry it).
 pub fn project(product: &Product, set: &FieldSet, keep_id: bool) -> serde_json::Value {
-    let serde_json::Value::Object(mut all) = serde_json::to_value(product).unwrap_or_default() else {
+    let serde_json::Value::Object(mut all) = serde_json::to_value(product).unwrap_or_default()
+    else {
         return serde_json::Value::Null;
     };
     let mut out = serde_json::Map::new();
@@ -153,7 +158,9 @@ pub async fn list_products(
     let request = folio_axum::page_request(&url.query, &Policy::new().names(names.clone()))?;
     let q = ProductQuery::from_params(&params)?;
     let count = count_strategy(&params, state.count, state.count_cap)?;
-    let (base, filtered) = q.filters.base(db.dialect(), q.fields.contains("description"));
+    let (base, filtered) = q
+        .filters
+        .base(db.dialect(), q.fields.contains("description"));
     let fingerprint = q.filters.fingerprint(&q.spec);
     let mut query = PageQuery::new(&base, &q.spec, &request)
         .count(count)
@@ -166,7 +173,7 @@ pub async fn list_products(
     let keep_id = state.envelope == crate::state::EnvelopeKind::JsonApi;
     let page = page.map(|p| project(&p, &q.fields, keep_id));
     let envelope = state.envelope.envelope("products", "total", "products");
-    Ok(PageResponse::new(page, envelope, url, names).into_response())
+    Ok(super::page_response(page, envelope, url, names))
 }
 
 /// One product, with its description.
@@ -181,11 +188,17 @@ pub async fn list_products(
         (status = 404, description = "No such product", body = super::openapi::ProblemDoc, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_product(ShopDb(db): ShopDb, Path(id): Path<String>) -> Result<Json<Product>, Problem> {
+pub async fn get_product(
+    ShopDb(db): ShopDb,
+    Path(id): Path<String>,
+) -> Result<Json<Product>, Problem> {
     let id = path_id(&id)?;
-    let st = SqlBuilder::new(db.dialect(), &format!("SELECT {LIGHT_COLUMNS}, description FROM products"))
-        .and("id", "=", id)
-        .statement();
+    let st = SqlBuilder::new(
+        db.dialect(),
+        &format!("SELECT {LIGHT_COLUMNS}, description FROM products"),
+    )
+    .and("id", "=", id)
+    .statement();
     db.fetch_optional::<Product>(&st)
         .await?
         .map(Json)

@@ -1,10 +1,10 @@
 //! `GET /api/users` (with `expand=orders`) and `GET /api/users/{id}`.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use folio::{Cursor, Orderings, Policy, Value};
-use folio_axum::{PageResponse, Problem, RequestUrl};
+use folio_axum::{Problem, RequestUrl};
 use folio_sqlx::PageQuery;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
@@ -23,7 +23,11 @@ pub const EXPAND_VALUES: &[&str] = &["orders"];
 const USER_COLUMNS: &str = "id, name, email, created_at";
 
 /// Characters escaped in a query-string value (everything but RFC 3986 unreserved).
-const VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// The orderings a client may ask for on users.
 pub fn orderings() -> Orderings {
@@ -61,7 +65,9 @@ pub async fn list_users(
         .min(MAX_ORDERS_PER_USER);
 
     let base = SqlBuilder::new(db.dialect(), &format!("SELECT {USER_COLUMNS} FROM users")).base();
-    let fingerprint = folio::Fingerprint::builder("/api/users").ordering(&spec).finish();
+    let fingerprint = folio::Fingerprint::builder("/api/users")
+        .ordering(&spec)
+        .finish();
     let page = PageQuery::new(&base, &spec, &request)
         .count(count)
         .cache(&state.count_cache)
@@ -109,17 +115,23 @@ pub async fn list_users(
             };
             UserItem {
                 user,
-                expanded: Some(ExpandedOrders { orders: items, orders_next: next }),
+                expanded: Some(ExpandedOrders {
+                    orders: items,
+                    orders_next: next,
+                }),
             }
         })
     } else {
         page.map(|user| UserItem {
             user,
-            expanded: expand.then(|| ExpandedOrders { orders: Vec::new(), orders_next: None }),
+            expanded: expand.then(|| ExpandedOrders {
+                orders: Vec::new(),
+                orders_next: None,
+            }),
         })
     };
     let envelope = state.envelope.envelope("users", "total", "users");
-    Ok(PageResponse::new(page, envelope, url, names).into_response())
+    Ok(super::page_response(page, envelope, url, names))
 }
 
 /// One user and the link to their orders (which are not loaded).

@@ -64,7 +64,11 @@ pub(crate) async fn call(state: &AppState, outer: &Parts, path_and_query: &str) 
     let app = crate::api::routes().with_state(api_state);
 
     let mut request = Request::get(path_and_query);
-    for name in [header::HOST.as_str(), "x-forwarded-host", "x-forwarded-proto"] {
+    for name in [
+        header::HOST.as_str(),
+        "x-forwarded-host",
+        "x-forwarded-proto",
+    ] {
         if let Some(value) = outer.headers.get(name) {
             request = request.header(name, value.clone());
         }
@@ -72,12 +76,10 @@ pub(crate) async fn call(state: &AppState, outer: &Parts, path_and_query: &str) 
     let Ok(mut request) = request.body(Body::empty()) else {
         return failure(StatusCode::BAD_REQUEST, Stats::default());
     };
-    if outer.uri.authority().is_some() && !outer.headers.contains_key(header::HOST) {
+    if !outer.headers.contains_key(header::HOST) {
         // An HTTP/2 request names its host in the URI, not in a header.
-        if let Some(authority) = outer.uri.authority() {
-            if let Ok(value) = authority.as_str().parse() {
-                request.headers_mut().insert(header::HOST, value);
-            }
+        if let Some(Ok(value)) = outer.uri.authority().map(|a| a.as_str().parse()) {
+            request.headers_mut().insert(header::HOST, value);
         }
     }
     let counter = outer

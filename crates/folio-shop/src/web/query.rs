@@ -9,7 +9,11 @@ use std::fmt::Write as _;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Every byte but the unreserved ones of RFC 3986 is percent-encoded in a value.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// Which list the page shows (`tab=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -80,10 +84,18 @@ impl PageState {
             let value = (!value.is_empty()).then_some(value);
             match decode(key).as_str() {
                 "tab" => {
-                    state.tab = if value.as_deref() == Some("users") { Tab::Users } else { Tab::Products };
+                    state.tab = if value.as_deref() == Some("users") {
+                        Tab::Users
+                    } else {
+                        Tab::Products
+                    };
                 }
                 "view" => {
-                    state.view = if value.as_deref() == Some("scroll") { View::Scroll } else { View::Pages };
+                    state.view = if value.as_deref() == Some("scroll") {
+                        View::Scroll
+                    } else {
+                        View::Pages
+                    };
                 }
                 "page" => state.page = value,
                 "per_page" => state.per_page = value,
@@ -211,7 +223,9 @@ mod tests {
 
     #[test]
     fn parses_and_ignores_unknown_and_empty() {
-        let s = PageState::parse("page=3&category=Home+%26+Garden&ordering=-price&x=1&count=&view=scroll");
+        let s = PageState::parse(
+            "page=3&category=Home+%26+Garden&ordering=-price&x=1&count=&view=scroll",
+        );
         assert_eq!(s.page.as_deref(), Some("3"));
         assert_eq!(s.category.as_deref(), Some("Home & Garden"));
         assert_eq!(s.ordering.as_deref(), Some("-price"));
@@ -225,7 +239,10 @@ mod tests {
     #[test]
     fn api_urls_forward_values_as_typed() {
         let s = PageState::parse("page=abc&category=Home+%26+Garden");
-        assert_eq!(s.products_api(), "/api/products?page=abc&category=Home%20%26%20Garden");
+        assert_eq!(
+            s.products_api(),
+            "/api/products?page=abc&category=Home%20%26%20Garden"
+        );
         let s = PageState::parse("view=scroll&page=4&per_page=20");
         assert_eq!(s.products_api(), "/api/products?cursor=&per_page=20");
         assert_eq!(PageState::default().products_api(), "/api/products");
@@ -234,10 +251,22 @@ mod tests {
     #[test]
     fn links_keep_choices_and_reset_the_page() {
         let s = PageState::parse("page=3&ordering=price&category=Books");
-        assert_eq!(s.href(Change::Page(Some("4"))), "/?category=Books&ordering=price&page=4");
-        assert_eq!(s.href(Change::Page(None)), "/?category=Books&ordering=price");
-        assert_eq!(s.href(Change::Ordering("-price")), "/?category=Books&ordering=-price");
-        assert_eq!(s.href(Change::View(View::Scroll)), "/?view=scroll&category=Books&ordering=price");
+        assert_eq!(
+            s.href(Change::Page(Some("4"))),
+            "/?category=Books&ordering=price&page=4"
+        );
+        assert_eq!(
+            s.href(Change::Page(None)),
+            "/?category=Books&ordering=price"
+        );
+        assert_eq!(
+            s.href(Change::Ordering("-price")),
+            "/?category=Books&ordering=-price"
+        );
+        assert_eq!(
+            s.href(Change::View(View::Scroll)),
+            "/?view=scroll&category=Books&ordering=price"
+        );
         assert_eq!(
             s.href(Change::Without(&["page".to_owned(), "category".to_owned()])),
             "/?ordering=price"

@@ -65,7 +65,9 @@ pub fn products() -> Vec<P> {
             created_at: {
                 // every 5th row ties with the one before it
                 let k = i - i64::from(i % 5 == 0);
-                epoch() + chrono::Duration::seconds(k * 3600) + chrono::Duration::microseconds(k % 5 * 1234)
+                epoch()
+                    + chrono::Duration::seconds(k * 3600)
+                    + chrono::Duration::microseconds(k % 5 * 1234)
             },
         })
         .collect()
@@ -190,7 +192,10 @@ pub fn sqlite() -> Backend {
             let pool = db.pool().await;
             folio_testing::create_schema(&pool).await;
             for sql in insert_sql() {
-                sqlx::raw_sql(&sql).execute(&pool).await.expect("load the SQLite data set");
+                sqlx::raw_sql(&sql)
+                    .execute(&pool)
+                    .await
+                    .expect("load the SQLite data set");
             }
             pool.close().await;
             db
@@ -208,7 +213,10 @@ pub fn postgres() -> Option<Backend> {
                 let pool = db.pool().await;
                 folio_testing::create_schema(&pool).await;
                 for sql in insert_sql() {
-                    sqlx::raw_sql(&sql).execute(&pool).await.expect("load the PostgreSQL data set");
+                    sqlx::raw_sql(&sql)
+                        .execute(&pool)
+                        .await
+                        .expect("load the PostgreSQL data set");
                 }
                 pool.close().await;
                 Some(db)
@@ -242,7 +250,9 @@ impl Backend {
             count_cache: CountCache::new(Duration::from_secs(30), 100),
             trust_forwarded: false,
         };
-        App { router: folio_shop::server::router(state) }
+        App {
+            router: folio_shop::server::router(state),
+        }
     }
 
     /// The application in the seed envelope.
@@ -273,12 +283,22 @@ impl App {
     /// `GET uri` (a path with query, or an absolute link the API gave).
     pub async fn get(&self, uri: &str) -> Resp {
         let path = uri.strip_prefix(ORIGIN).unwrap_or(uri);
-        let request = Request::get(path).header("host", HOST).body(Body::empty()).unwrap();
+        let request = Request::get(path)
+            .header("host", HOST)
+            .body(Body::empty())
+            .unwrap();
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
-        Resp { status, headers, body }
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// `GET uri`, asserting a 200 JSON answer.
@@ -292,7 +312,11 @@ impl App {
     pub async fn bad(&self, uri: &str, param: &str) {
         let r = self.get(uri).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "GET {uri}: {}", r.text());
-        assert_eq!(r.header("content-type"), Some("application/problem+json"), "GET {uri}");
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/problem+json"),
+            "GET {uri}"
+        );
         let body = r.json();
         assert_eq!(body["status"], 400, "GET {uri}: {body}");
         for key in ["type", "title", "detail"] {
@@ -304,7 +328,10 @@ impl App {
             .iter()
             .filter_map(|p| p["name"].as_str())
             .collect();
-        assert!(names.contains(&param), "GET {uri}: expected {param} in invalid_params, got {body}");
+        assert!(
+            names.contains(&param),
+            "GET {uri}: expected {param} in invalid_params, got {body}"
+        );
     }
 
     /// `GET uri`, asserting a 404 problem.
@@ -348,7 +375,11 @@ pub fn ids(body: &Json, key: &str) -> Vec<i64> {
         .as_array()
         .unwrap_or_else(|| panic!("no array {key} in {body}"))
         .iter()
-        .map(|item| item["id"].as_i64().unwrap_or_else(|| panic!("no id in {item}")))
+        .map(|item| {
+            item["id"]
+                .as_i64()
+                .unwrap_or_else(|| panic!("no id in {item}"))
+        })
         .collect()
 }
 

@@ -1,0 +1,506 @@
+//! folio-shop under measurement: starting it, the depth study over HTTP and in
+//! process, the count strategies, throughput, memory and the export.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use folio::{CursorCodec, CursorPosition, Mode, PageNumber, PageRequest, SortSpec, Value};
+use folio_shop::api::models::{rfc3339, Product};
+use folio_shop::api::products::{orderings, ProductFilters};
+use folio_sqlx::{CountCache, CountStrategy, Db, PageQuery, StatementCounter};
+
+use crate::http::{self, Conn};
+use crate::procs::{self, Proc};
+use crate::results::{CountRow, DepthRow, MemoryRow, ThroughputRow};
+use crate::stats::Summary;
+use crate::{BoxError, Config};
+
+/// The key folio-shop signs cursors with during the benchmark (so that the bench
+/// can encode a cursor at any depth, as a client holding a saved cursor would).
+pub const CURSOR_KEY: &str = "folio-bench-cursor-key";
+
+/// The orderings of the depth study: the primary key, a descending timestamp, a
+/// column with many ties (price) and a nullable one (rating).
+pub const ORDERINGS: &[&str] = &["id", "-created_at", "price", "rating"];
+
+/// A database the benchmark runs against.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    /// `sqlite` or `postgres`.
+    pub name: &'static str,
+    /// The URL folio-shop and sqlx use.
+    pub url: String,
+    /// The SQLAlchemy URL the peers use.
+    pub sqlalchemy_url: String,
+}
+
+/// A running folio-shop.
+pub struct Shop {
+    /// The process.
+    pub proc: Proc,
+    /// Where it listens.
+    pub addr: SocketAddr,
+}
+
+/// Starts `folio-shop serve` on `backend` with default settings (count `auto`,
+/// seed envelope) and the bench's cursor key.
+pub fn start(cfg: &Config, backend: &Backend, extra: &[&str]) -> Result<Shop, BoxError> {
+    let port = procs::free_port()?;
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    let log = cfg.work.join(format!("folio-shop-{}.log", backend.name));
+    let mut cmd = Command::new(&cfg.shop_bin);
+    cmd.args(["serve", "--database-url", &backend.url, "--addr", &addr.to_string()])
+        .args(["--cursor-key", CURSOR_KEY])
+        .args(extra)
+        .env("RUST_LOG", "warn");
+    let mut proc = Proc::spawn("folio-shop", cmd, &log)?;
+    proc.wait_listening(addr, Duration::from_secs(120), &log)?;
+    Ok(Shop { proc, addr })
+}
+
+/// The boundary rows of the depth study: for each depth > 0, the row just before it.
+pub struct Boundary {
+    /// The ordering.
+    pub ordering: String,
+    /// The sort spec folio-shop parses from it.
+    pub spec: SortSpec,
+    /// (depth, key values of the row at `depth - 1`, its id).
+    pub rows: Vec<(u64, Vec<Value>, i64)>,
+}
+
+fn key_values(spec: &SortSpec, p: &Product, backend: &str) -> Vec<Value> {
+    spec.keys()
+        .iter()
+        .map(|k| match k.column() {
+            "id" => Value::Int(p.id),
+            "price_cents" => Value::Int(p.price),
+            "rating" => p.rating.map_or(Value::Null, Value::Float),
+            "created_at" => {
+                if backend == "postgres" {
+                    Value::Timestamp(p.created_at.timestamp_micros())
+                } else {
+                    Value::Text(rfc3339(&p.created_at))
+                }
+            }
+            "name" => Value::Text(p.name.clone()),
+            other => panic!("folio-bench: unexpected sort column {other}"),
+        })
+        .collect()
+}
+
+/// Finds the boundary rows of every ordering, with folio's own offset page (so
+/// the order is exactly the server's).
+pub async fn boundaries(db: &Db, backend: &str, depths: &[u64]) -> Result<Vec<Boundary>, BoxError> {
+    let mut out = Vec::new();
+    for ordering in ORDERINGS {
+        let spec = orderings().parse(ordering)?;
+        let (base, _) = ProductFilters::default().base(db.dialect(), false);
+        let mut rows = Vec::new();
+        for &depth in depths.iter().filter(|d| **d > 0) {
+            let request = PageRequest {
+                mode: Mode::Offset(depth - 1),
+                size: 1,
+            };
+            let page = PageQuery::new(&base, &spec, &request).fetch::<Product>(db).await?;
+            let p = page
+                .items
+                .first()
+                .ok_or_else(|| format!("no product at offset {} in ordering {ordering}", depth - 1))?;
+            rows.push((depth, key_values(&spec, p, backend), p.id));
+        }
+        out.push(Boundary {
+            ordering: (*ordering).to_owned(),
+            spec,
+            rows,
+        });
+    }
+    Ok(out)
+}
+
+/// A cursor token (as folio-shop makes them) to the rows after `values`.
+pub fn token(spec: &SortSpec, values: &[Value]) -> String {
+    let codec = CursorCodec::new(CURSOR_KEY.as_bytes());
+    let fingerprint = ProductFilters::default().fingerprint(spec);
+    codec.encode(&folio::Cursor::after(values.to_vec()), &fingerprint)
+}
+
+/// The ids of the items of a JSON page (`products`, `results`, `data`, …).
+pub fn ids(body: &[u8]) -> Vec<i64> {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    let list = ["products", "results", "users", "orders"]
+        .iter()
+        .find_map(|k| v.get(k).and_then(|l| l.as_array()).cloned())
+        .unwrap_or_default();
+    list.iter()
+        .filter_map(|item| item.get("id").and_then(serde_json::Value::as_i64))
+        .collect()
+}
+
+fn next_token(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let next = v.get("next")?.as_str()?;
+    let query = next.split_once('?')?.1;
+    query
+        .split('&')
+        .find_map(|p| p.strip_prefix("cursor="))
+        .map(str::to_owned)
+}
+
+/// Walks the cursor pages of `ordering` from the first page to each depth, and
+/// returns the token at each depth (> 0).
+async fn walk(conn: &mut Conn, ordering: &str, depths: &[u64]) -> Result<Vec<(u64, String)>, BoxError> {
+    let mut out = Vec::new();
+    let mut at = 0u64;
+    let mut token = String::new();
+    for &depth in depths.iter().filter(|d| **d > 0) {
+        while at < depth {
+            let step = (depth - at).min(100);
+            let path = format!("/api/products?ordering={ordering}&count=none&per_page={step}&cursor={token}");
+            let r = conn.get(&path, true).await?;
+            if r.status != 200 {
+                return Err(format!("walk: GET {path}: status {}", r.status).into());
+            }
+            token = next_token(r.body.as_deref().unwrap_or_default())
+                .ok_or_else(|| format!("walk: no next cursor at depth {at} ({path})"))?;
+            at += step;
+        }
+        out.push((depth, token.clone()));
+    }
+    Ok(out)
+}
+
+/// The depth study over HTTP: page number, limit/offset, cursor (encoded boundary
+/// and walked), `count=none` so that only the page is measured.
+pub async fn depth_http(
+    cfg: &Config,
+    backend: &Backend,
+    shop: &Shop,
+    bounds: &[Boundary],
+    depths: &[u64],
+) -> Result<Vec<DepthRow>, BoxError> {
+    let mut rows = Vec::new();
+    let mut conn = Conn::new(shop.addr);
+    for b in bounds {
+        let o = &b.ordering;
+        let walked = walk(&mut conn, o, depths).await?;
+        for &depth in depths {
+            let encoded = b
+                .rows
+                .iter()
+                .find(|r| r.0 == depth)
+                .map(|r| token(&b.spec, &r.1))
+                .unwrap_or_default();
+            let walked_token = walked
+                .iter()
+                .find(|w| w.0 == depth)
+                .map(|w| w.1.clone())
+                .unwrap_or_default();
+            let page = depth / 10 + 1;
+            let modes = [
+                ("page", format!("/api/products?ordering={o}&count=none&per_page=10&page={page}")),
+                ("offset", format!("/api/products?ordering={o}&count=none&limit=10&offset={depth}")),
+                ("cursor", format!("/api/products?ordering={o}&count=none&per_page=10&cursor={encoded}")),
+                (
+                    "cursor-walked",
+                    format!("/api/products?ordering={o}&count=none&per_page=10&cursor={walked_token}"),
+                ),
+            ];
+            for (mode, path) in modes {
+                let s = http::sequential(&mut conn, &path, 2, cfg.samples, 5, cfg.cell_budget).await?;
+                rows.push(DepthRow {
+                    backend: backend.name.to_owned(),
+                    ordering: o.clone(),
+                    mode: format!("http {mode}"),
+                    depth,
+                    latency: s.latency,
+                    db_p50_ms: s.db_p50_ms,
+                    first_id: ids(&s.first_body).first().copied(),
+                });
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// The depth study in process, through folio-sqlx (the server's SQL without HTTP):
+/// naive OFFSET, deferred join and cursor.
+pub async fn depth_sql(
+    cfg: &Config,
+    backend: &Backend,
+    db: &Db,
+    bounds: &[Boundary],
+    depths: &[u64],
+) -> Result<Vec<DepthRow>, BoxError> {
+    let codec = CursorCodec::new(CURSOR_KEY.as_bytes());
+    let mut rows = Vec::new();
+    for b in bounds {
+        let (base, _) = ProductFilters::default().base(db.dialect(), false);
+        let fingerprint = ProductFilters::default().fingerprint(&b.spec);
+        for &depth in depths {
+            let tok = b
+                .rows
+                .iter()
+                .find(|r| r.0 == depth)
+                .map(|r| token(&b.spec, &r.1));
+            let cursor = match tok {
+                Some(t) => CursorPosition::Token(t),
+                None => CursorPosition::First,
+            };
+            let page_no = Mode::Page(PageNumber::Nth(depth / 10 + 1));
+            let modes: [(&str, Mode, u64); 3] = [
+                ("sql page naive OFFSET", page_no.clone(), u64::MAX),
+                ("sql page deferred join", page_no, 0),
+                ("sql cursor", Mode::Cursor(cursor), 0),
+            ];
+            for (mode, m, deferred_from) in modes {
+                let request = PageRequest { mode: m, size: 10 };
+                let query = PageQuery::new(&base, &b.spec, &request)
+                    .cursors(&codec, &fingerprint)
+                    .deferred_join_from(deferred_from);
+                let mut lat = Vec::new();
+                let mut dbt = Vec::new();
+                let mut first_id = None;
+                for _ in 0..2 {
+                    let _ = query.fetch::<Product>(db).await?;
+                }
+                let start = Instant::now();
+                while lat.len() < cfg.samples && (lat.len() < 5 || start.elapsed() < cfg.cell_budget) {
+                    let counter = StatementCounter::new();
+                    let counted = db.counted(&counter);
+                    let t = Instant::now();
+                    let page = query.fetch::<Product>(&counted).await?;
+                    lat.push(t.elapsed().as_secs_f64() * 1e3);
+                    dbt.push(counter.db_time().as_secs_f64() * 1e3);
+                    first_id = page.items.first().map(|p| p.id);
+                }
+                rows.push(DepthRow {
+                    backend: backend.name.to_owned(),
+                    ordering: b.ordering.clone(),
+                    mode: mode.to_owned(),
+                    depth,
+                    latency: Summary::of(&mut lat),
+                    db_p50_ms: Some(Summary::of(&mut dbt).p50),
+                    first_id,
+                });
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// The count strategies, in process: page 1 (10 rows) with each strategy; the
+/// count's cost is the statements' time minus that of the same page without a count.
+pub async fn counts(cfg: &Config, backend: &Backend, db: &Db) -> Result<Vec<CountRow>, BoxError> {
+    let spec = orderings().parse("id")?;
+    let request = PageRequest {
+        mode: Mode::Page(PageNumber::Nth(1)),
+        size: 10,
+    };
+    let strategies = [
+        ("none", CountStrategy::None),
+        ("exact", CountStrategy::Exact),
+        ("cached (hit)", CountStrategy::Cached),
+        ("estimate", CountStrategy::Estimate),
+        ("capped(10000)", CountStrategy::Capped(10_000)),
+        ("auto (the server's default)", CountStrategy::Auto),
+    ];
+    let filters = [
+        ("all rows".to_owned(), ProductFilters::default()),
+        (
+            "category=Books".to_owned(),
+            ProductFilters {
+                category: Some("Books".to_owned()),
+                ..ProductFilters::default()
+            },
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (label, filter) in &filters {
+        let (base, filtered) = filter.base(db.dialect(), false);
+        let mut none_db: Option<(f64, f64)> = None;
+        for (name, strategy) in strategies {
+            let cache = CountCache::new(Duration::from_secs(3600), 100);
+            let mut query = PageQuery::new(&base, &spec, &request).count(strategy).cache(&cache);
+            if !filtered {
+                query = query.table("products");
+            }
+            // warm-up (fills the cache for `cached`)
+            for _ in 0..2 {
+                let _ = query.fetch::<Product>(db).await?;
+            }
+            let mut lat = Vec::new();
+            let mut dbt = Vec::new();
+            let mut last = None;
+            let mut statements = 0;
+            let start = Instant::now();
+            while lat.len() < cfg.samples && (lat.len() < 5 || start.elapsed() < cfg.cell_budget) {
+                let counter = StatementCounter::new();
+                let counted = db.counted(&counter);
+                let t = Instant::now();
+                let page = query.fetch::<Product>(&counted).await?;
+                lat.push(t.elapsed().as_secs_f64() * 1e3);
+                dbt.push(counter.db_time().as_secs_f64() * 1e3);
+                statements = counter.get();
+                last = page.total;
+            }
+            let page = Summary::of(&mut lat);
+            let d = Summary::of(&mut dbt);
+            let (base_p50, base_p99) = *none_db.get_or_insert((d.p50, d.p99));
+            rows.push(CountRow {
+                backend: backend.name.to_owned(),
+                filter: label.clone(),
+                strategy: name.to_owned(),
+                page,
+                count_p50_ms: (d.p50 - base_p50).max(0.0),
+                count_p99_ms: (d.p99 - base_p99).max(0.0),
+                total: last.map(|t| t.value),
+                relation: last.map(|t| format!("{:?}", t.relation).to_lowercase()),
+                statements,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// The throughput scenarios of folio-shop, their paths.
+pub fn folio_scenarios(cfg: &Config, bounds: &[Boundary]) -> Vec<(&'static str, Vec<String>)> {
+    let depth = cfg.depth_500k();
+    let page50k = cfg.page_50k();
+    let by_id = bounds.iter().find(|b| b.ordering == "id").expect("id ordering");
+    let cursor500k = by_id
+        .rows
+        .iter()
+        .find(|r| r.0 == depth)
+        .map(|r| token(&by_id.spec, &r.1))
+        .expect("a boundary at depth 500k");
+    let users = cfg.users;
+    let user_paths: Vec<String> = (0..1000u64)
+        .map(|i| format!("/api/users/{}/orders", 1 + i * users / 1000))
+        .collect();
+    let expand_paths: Vec<String> = (1..=100u64)
+        .map(|p| format!("/api/users?expand=orders&page={p}"))
+        .collect();
+    vec![
+        ("page1", vec!["/api/products?page=1".to_owned()]),
+        ("page1_exact", vec!["/api/products?page=1&count=exact".to_owned()]),
+        ("page50k", vec![format!("/api/products?page={page50k}")]),
+        ("offset500k", vec![format!("/api/products?limit=10&offset={depth}")]),
+        ("cursor_first", vec!["/api/products?cursor=".to_owned()]),
+        ("cursor500k", vec![format!("/api/products?cursor={cursor500k}")]),
+        ("cursor500k_none", vec![format!("/api/products?cursor={cursor500k}&count=none")]),
+        ("user_orders", user_paths),
+        ("users_expand", expand_paths),
+    ]
+}
+
+/// Runs throughput scenarios against a server: a short warm-up, then the measured run.
+pub async fn throughput(
+    cfg: &Config,
+    backend: &str,
+    server: &str,
+    addr: SocketAddr,
+    scenarios: Vec<(&'static str, Vec<String>)>,
+) -> Vec<ThroughputRow> {
+    let mut rows = Vec::new();
+    for (scenario, paths) in scenarios {
+        let first = paths[0].clone();
+        let paths = Arc::new(paths);
+        let _ = http::load(addr, Arc::clone(&paths), cfg.concurrency, cfg.warmup, usize::MAX).await;
+        let l = http::load(addr, paths, cfg.concurrency, cfg.duration, cfg.max_requests).await;
+        eprintln!(
+            "  {backend:8} {server:6} {scenario:16} {:>9.0} rps  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {}",
+            l.rps, l.latency.p50, l.latency.p99, l.errors
+        );
+        rows.push(ThroughputRow {
+            backend: backend.to_owned(),
+            server: server.to_owned(),
+            scenario: scenario.to_owned(),
+            path: first,
+            concurrency: cfg.concurrency,
+            ok: l.ok,
+            errors: l.errors,
+            rps: l.rps,
+            latency: l.latency,
+            statements: l.statements,
+            first_error: l.first_error,
+        });
+    }
+    rows
+}
+
+/// The full NDJSON export, its time and the server's peak RSS during it (peak reset
+/// before, and RSS sampled every 20 ms as a cross-check).
+pub async fn export(backend: &Backend, shop: &Shop, products: u64) -> Result<MemoryRow, BoxError> {
+    let pid = shop.proc.pid();
+    let before = procs::status_kib(pid, "VmRSS");
+    let reset = procs::reset_peak(pid);
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let done = Arc::clone(&done);
+        tokio::task::spawn_blocking(move || {
+            let mut max = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                max = max.max(procs::status_kib(pid, "VmRSS").unwrap_or(0));
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            max
+        })
+    };
+    let t = Instant::now();
+    let mut conn = Conn::new(shop.addr);
+    let r = conn.get("/api/products/export", false).await;
+    let secs = t.elapsed().as_secs_f64();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let sampled = sampler.await.unwrap_or(0);
+    let r = r?;
+    if r.status != 200 {
+        return Err(format!("export: status {}", r.status).into());
+    }
+    let hwm = procs::status_kib(pid, "VmHWM").unwrap_or(0);
+    let peak = if reset { hwm } else { sampled };
+    Ok(MemoryRow {
+        backend: backend.name.to_owned(),
+        server: "folio".to_owned(),
+        during: format!("NDJSON export of {products} products"),
+        peak_kib: peak.max(sampled),
+        before_kib: before,
+        detail: format!(
+            "{} lines, {:.1} MiB in {secs:.2} s ({:.0} rows/s){}",
+            r.lines,
+            r.bytes as f64 / 1_048_576.0,
+            r.lines as f64 / secs,
+            if reset { "" } else { "; VmHWM could not be reset: sampled VmRSS" }
+        ),
+    })
+}
+
+/// Seeds `url` with `folio-shop seed` (sizes from the config). Returns the seconds.
+pub fn seed(cfg: &Config, url: &str, log: &Path) -> Result<f64, BoxError> {
+    let t = Instant::now();
+    let out = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+    let status = Command::new(&cfg.shop_bin)
+        .args(["seed", "--database-url", url])
+        .args(["--products", &cfg.products.to_string()])
+        .args(["--users", &cfg.users.to_string()])
+        .args(["--orders-per-user", &cfg.orders_per_user.to_string()])
+        .stdout(out.try_clone()?)
+        .stderr(out)
+        .status()?;
+    if !status.success() {
+        return Err(format!("folio-shop seed failed ({status}); see {}:\n{}", log.display(), procs::tail(log, 30)).into());
+    }
+    Ok(t.elapsed().as_secs_f64())
+}
+
+/// The SQLite file of this data set, reused when a previous run completed its seed.
+pub fn sqlite_file(cfg: &Config) -> PathBuf {
+    cfg.data_dir.join(format!(
+        "shop-p{}-u{}-k{}.db",
+        cfg.products, cfg.users, cfg.orders_per_user
+    ))
+}
