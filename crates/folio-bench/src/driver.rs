@@ -48,7 +48,7 @@ fn rusqlite_rows(stmt: &mut rusqlite::CachedStatement<'_>, arg: i64) -> rusqlite
 /// and on folio-shop's own pool `pool`.
 pub async fn compare(path: &Path, pool: &SqlitePool, products: u64, iterations: usize) -> Result<Vec<DriverRow>, BoxError> {
     let mut out = Vec::new();
-    let arg = |i: usize| 1 + (i as u64 * 7919 % products.max(1)) as i64;
+    let arg = move |i: usize| 1 + (i as u64 * 7919 % products.max(1)) as i64;
     for (label, sql) in STATEMENTS {
         // rusqlite, one connection, on this thread
         let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;

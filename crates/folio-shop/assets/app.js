@@ -89,7 +89,7 @@
     var created = p.created_at || '';
     return h('tr', { 'data-id': p.id },
       h('td', { class: 'num' }, p.id),
-      h('td', { class: 'name' }, p.name),
+      h('td', { class: 'name' }, p.name, h('span', { class: 'sub' }, p.category)),
       h('td', { class: 'cat' }, p.category),
       h('td', { class: 'num price' }, money(p.price)),
       h('td', { class: 'num rating' },
@@ -196,7 +196,7 @@
     var created = u.created_at || '';
     return h('tr', { 'data-user-id': u.id },
       h('td', { class: 'num' }, u.id),
-      h('td', { class: 'name' }, u.name),
+      h('td', { class: 'name' }, u.name, h('span', { class: 'sub' }, u.email)),
       h('td', { class: 'email' }, u.email),
       h('td', { class: 'added' }, h('time', { datetime: created }, created.slice(0, 10))),
       h('td', {}, h('button', {

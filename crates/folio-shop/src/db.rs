@@ -317,4 +317,65 @@ mod tests {
         .unwrap();
         assert_eq!(indexes, 7);
     }
+
+    #[tokio::test]
+    async fn postgres_is_seeded_with_copy_and_then_served_as_is() {
+        let Some(pg) = folio_testing::postgres().await else {
+            eprintln!("no PostgreSQL: skipped");
+            return;
+        };
+        let target = open(pg.url()).await.unwrap();
+        assert_eq!(target.tables().await.unwrap(), TableState::Empty);
+        let options = SeedOptions {
+            size: DemoSize {
+                products: 3000,
+                users: 40,
+                orders_per_user: 5,
+            },
+            seed: 9,
+            quiet: true,
+        };
+        let report = target.seed(&options).await.unwrap();
+        assert_eq!(report.rows, [3000, 40, 200]);
+        assert_eq!(target.tables().await.unwrap(), TableState::Complete);
+        let Target::Postgres(pool) = &target else {
+            unreachable!()
+        };
+        // The same rows as on SQLite: compare a product with the generator's.
+        let first = crate::seed::Products::new(9, 3000).nth(41).unwrap();
+        let (name, price, rating, created): (String, i64, Option<f64>, String) = sqlx::query_as(
+            "SELECT name, price_cents, rating, \
+             to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') \
+             FROM products WHERE id = 42",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            (name, price, rating, created),
+            (
+                first.name,
+                first.price_cents,
+                first.rating,
+                first.created_at
+            )
+        );
+        // Identity sequences continue after the loaded ids.
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (name, email, created_at) VALUES ('n', 'n@x', now()) RETURNING id",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!(id, 41);
+        let (indexes,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() \
+             AND indexname IN ('products_price_id', 'orders_user_created_id')",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!(indexes, 2);
+        target.close().await;
+    }
 }

@@ -6,10 +6,10 @@
 //! `cargo bench -p folio-sqlx --bench page` (add `-- --quick` style criterion flags
 //! such as `--warm-up-time 1 --measurement-time 2` for a brief run).
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{BenchmarkId, Criterion};
 use folio::{
-    BaseQuery, Cursor, CursorCodec, CursorPosition, Fingerprint, Mode, Nulls, Orderings, PageRequest, SortSpec,
-    Statement, Value,
+    BaseQuery, Cursor, CursorCodec, CursorPosition, Fingerprint, Mode, Nulls, Orderings,
+    PageRequest, SortSpec, Statement, Value,
 };
 use folio_sqlx::{CountStrategy, Db, PageQuery};
 use tokio::runtime::Runtime;
@@ -38,17 +38,23 @@ struct Fixture {
 }
 
 async fn fixture(db: Db) -> Fixture {
-    let base = BaseQuery::new("SELECT id, name, category, price_cents, rating, created_at FROM products");
+    let base =
+        BaseQuery::new("SELECT id, name, category, price_cents, rating, created_at FROM products");
     let spec = Orderings::new("id", "id")
         .field("created_at", "created_at")
         .nullable_field("rating", "rating", Nulls::Last)
         .parse("created_at")
         .expect("ordering");
     let codec = CursorCodec::new(b"bench key");
-    let fingerprint = Fingerprint::builder("/api/products").ordering(&spec).finish();
+    let fingerprint = Fingerprint::builder("/api/products")
+        .ordering(&spec)
+        .finish();
     // the keys of the row at DEEP - 1, read the way the page call reads them
     let st = Statement {
-        sql: format!("SELECT id FROM products ORDER BY created_at, id LIMIT 1 OFFSET {}", DEEP - 1),
+        sql: format!(
+            "SELECT id FROM products ORDER BY created_at, id LIMIT 1 OFFSET {}",
+            DEEP - 1
+        ),
         binds: vec![],
     };
     let (id,) = db.fetch_all::<(i64,)>(&st).await.expect("deep row")[0];
@@ -77,12 +83,25 @@ async fn keys_of(db: &Db, id: i64) -> Vec<Value> {
         };
         Value::Timestamp(db.fetch_all::<(i64,)>(&st).await.expect("created_at")[0].0)
     } else {
-        Value::Text(db.fetch_all::<(i64, String)>(&st).await.expect("created_at")[0].1.clone())
+        Value::Text(
+            db.fetch_all::<(i64, String)>(&st)
+                .await
+                .expect("created_at")[0]
+                .1
+                .clone(),
+        )
     };
     vec![created, Value::Int(id)]
 }
 
-fn run(rt: &Runtime, f: &Fixture, mode: Mode, deferred_from: u64, count: CountStrategy, table: bool) -> usize {
+fn run(
+    rt: &Runtime,
+    f: &Fixture,
+    mode: Mode,
+    deferred_from: u64,
+    count: CountStrategy,
+    table: bool,
+) -> usize {
     let request = PageRequest { mode, size: SIZE };
     let mut q = PageQuery::new(&f.base, &f.spec, &request)
         .cursors(&f.codec, &f.fingerprint)
@@ -98,8 +117,16 @@ fn run(rt: &Runtime, f: &Fixture, mode: Mode, deferred_from: u64, count: CountSt
 fn bench_backend(c: &mut Criterion, rt: &Runtime, name: &str, f: &Fixture) {
     let mut g = c.benchmark_group(format!("{name}/page"));
     let cases: [(&str, Mode, u64); 8] = [
-        ("keyset/shallow", Mode::Cursor(CursorPosition::First), u64::MAX),
-        ("keyset/deep", Mode::Cursor(CursorPosition::Token(f.deep_token.clone())), u64::MAX),
+        (
+            "keyset/shallow",
+            Mode::Cursor(CursorPosition::First),
+            u64::MAX,
+        ),
+        (
+            "keyset/deep",
+            Mode::Cursor(CursorPosition::Token(f.deep_token.clone())),
+            u64::MAX,
+        ),
         ("keyset/last", Mode::Cursor(CursorPosition::Last), u64::MAX),
         ("offset_plain/shallow", Mode::Offset(0), u64::MAX),
         ("offset_plain/deep", Mode::Offset(DEEP), u64::MAX),
@@ -108,7 +135,10 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, name: &str, f: &Fixture) {
         ("deferred_join/deep", Mode::Offset(DEEP), 0),
     ];
     for (label, mode, from) in cases {
-        assert_eq!(run(rt, f, mode.clone(), from, CountStrategy::None, false), SIZE as usize);
+        assert_eq!(
+            run(rt, f, mode.clone(), from, CountStrategy::None, false),
+            SIZE as usize
+        );
         g.bench_function(BenchmarkId::from_parameter(label), |b| {
             b.iter(|| run(rt, f, mode.clone(), from, CountStrategy::None, false));
         });
@@ -125,7 +155,16 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, name: &str, f: &Fixture) {
     ];
     for (label, strategy, table) in strategies {
         g.bench_function(BenchmarkId::from_parameter(label), |b| {
-            b.iter(|| run(rt, f, Mode::Cursor(CursorPosition::First), u64::MAX, strategy, table));
+            b.iter(|| {
+                run(
+                    rt,
+                    f,
+                    Mode::Cursor(CursorPosition::First),
+                    u64::MAX,
+                    strategy,
+                    table,
+                )
+            });
         });
     }
     g.finish();
@@ -153,5 +192,9 @@ fn pages(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, pages);
-criterion_main!(benches);
+/// Runs the benchmarks with criterion's command-line options.
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    pages(&mut c);
+    c.final_summary();
+}

@@ -93,11 +93,14 @@ where
             last_keys: None,
         })
         .collect();
-    let statements = ChildrenQuery::new(spec, parent_column, &distinct, per_parent).render(db.dialect(), child_base);
+    let statements = ChildrenQuery::new(spec, parent_column, &distinct, per_parent)
+        .render(db.dialect(), child_base);
     for st in &statements {
         match db.fetch_rows(st).await? {
-            Rows::Sqlite(rows) => gather(&rows, parent_column, spec, per_parent, &index, &mut out)?,
-            Rows::Postgres(rows) => gather(&rows, parent_column, spec, per_parent, &index, &mut out)?,
+            Rows::Sqlite(rows) => gather(&rows, parent_column, spec, per_parent, &index, &mut out)?;
+            Rows::Postgres(rows) => {
+                gather(&rows, parent_column, spec, per_parent, &index, &mut out)?;
+            }
         }
     }
     Ok(out)

@@ -198,7 +198,9 @@ impl CountCache {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Total)>> {
         // A panic while holding the lock leaves a map that is still consistent.
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(crate) fn get(&self, key: &str) -> Option<Total> {
@@ -219,7 +221,11 @@ impl CountCache {
             let ttl = self.ttl;
             map.retain(|_, (at, _)| at.elapsed() < ttl);
             if map.len() >= self.capacity {
-                if let Some(oldest) = map.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| k.clone()) {
+                if let Some(oldest) = map
+                    .iter()
+                    .min_by_key(|(_, (at, _))| *at)
+                    .map(|(k, _)| k.clone())
+                {
                     map.remove(&oldest);
                 }
             }
@@ -248,7 +254,11 @@ pub(crate) struct CountOptions<'a> {
 
 /// Runs the count `options.strategy` asks for: at most one statement (SQLite's
 /// table estimate adds an exact count when the database was never analyzed).
-pub(crate) async fn count(db: &Db, base: &BaseQuery, options: CountOptions<'_>) -> Result<Option<Total>> {
+pub(crate) async fn count(
+    db: &Db,
+    base: &BaseQuery,
+    options: CountOptions<'_>,
+) -> Result<Option<Total>> {
     let total = match options.strategy {
         CountStrategy::None => return Ok(None),
         CountStrategy::Exact => exact(db, base).await?,
@@ -314,9 +324,11 @@ async fn table_estimate(db: &Db, base: &BaseQuery, table: &str, exact_below: u64
         ),
         // The first number of a row of sqlite_stat1 is the rows of the index (or of
         // the table, for the index-less row); partial indexes hold fewer: take the max.
-        Backend::Sqlite(_) => "(SELECT MAX(CAST(substr(stat, 1, instr(stat || ' ', ' ') - 1) AS INTEGER)) \
+        Backend::Sqlite(_) => {
+            "(SELECT MAX(CAST(substr(stat, 1, instr(stat || ' ', ' ') - 1) AS INTEGER)) \
              FROM sqlite_stat1 WHERE tbl = ?)"
-            .to_owned(),
+                .to_owned()
+        }
     };
     let small = format!("e.n IS NULL OR e.n < {exact_below}");
     let sql = format!(

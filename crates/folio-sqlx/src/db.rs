@@ -7,7 +7,9 @@ use std::sync::Arc;
 use folio::{Statement, Value};
 use sqlx::postgres::{PgArguments, PgPool, PgPoolOptions, PgRow};
 use sqlx::query::Query;
-use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow,
+};
 use sqlx::{FromRow, Postgres, Sqlite};
 
 use crate::Result;
@@ -168,10 +170,10 @@ impl Db {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Db::from(PgPoolOptions::new().connect(url).await?))
         } else {
-            Err(sqlx::Error::Configuration(
-                "folio-sqlx speaks sqlite: and postgres:// URLs".into(),
+            Err(
+                sqlx::Error::Configuration("folio-sqlx speaks sqlite: and postgres:// URLs".into())
+                    .into(),
             )
-            .into())
         }
     }
 
@@ -305,14 +307,19 @@ impl Db {
         self.count_one(statement);
         let sql = statement.sql.as_str();
         Ok(match &self.backend {
-            Backend::Sqlite(pool) => match sqlite_query(sql, &statement.binds).fetch_optional(pool).await {
+            Backend::Sqlite(pool) => match sqlite_query(sql, &statement.binds)
+                .fetch_optional(pool)
+                .await
+            {
                 Ok(row) => row.as_ref().map(T::from_row).transpose()?,
                 Err(e) => return Err(logged(e, statement)),
             },
-            Backend::Postgres(pool) => match pg_query(sql, &statement.binds).fetch_optional(pool).await {
-                Ok(row) => row.as_ref().map(T::from_row).transpose()?,
-                Err(e) => return Err(logged(e, statement)),
-            },
+            Backend::Postgres(pool) => {
+                match pg_query(sql, &statement.binds).fetch_optional(pool).await {
+                    Ok(row) => row.as_ref().map(T::from_row).transpose()?,
+                    Err(e) => return Err(logged(e, statement)),
+                }
+            }
         })
     }
 
@@ -386,7 +393,10 @@ pub(crate) fn sqlite_timestamp(micros: i64) -> Option<String> {
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
 }
 
-pub(crate) fn sqlite_query<'q>(sql: &'q str, binds: &[Value]) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+pub(crate) fn sqlite_query<'q>(
+    sql: &'q str,
+    binds: &[Value],
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
     let mut q = sqlx::query(sql);
     for v in binds {
         q = match v {

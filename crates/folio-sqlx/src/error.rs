@@ -117,7 +117,11 @@ impl Error {
     }
 
     pub(crate) fn decode(column: &str, type_name: &str) -> Self {
-        tracing::error!(column, type_name, "folio-sqlx: sort key column of an unsupported type");
+        tracing::error!(
+            column,
+            type_name,
+            "folio-sqlx: sort key column of an unsupported type"
+        );
         Error {
             repr: Repr::Decode {
                 column: column.to_owned(),
@@ -150,13 +154,17 @@ impl std::error::Error for Error {
 
 impl From<folio::Error> for Error {
     fn from(e: folio::Error) -> Self {
-        Error { repr: Repr::Request(e) }
+        Error {
+            repr: Repr::Request(e),
+        }
     }
 }
 
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
-        Error { repr: Repr::Database(e) }
+        Error {
+            repr: Repr::Database(e),
+        }
     }
 }
 

@@ -49,7 +49,9 @@ impl KeyRow for PgRow {
             "INT8" => Value::Int(self.try_get::<i64, _>(column)?),
             "FLOAT4" => Value::Float(f64::from(self.try_get::<f32, _>(column)?)),
             "FLOAT8" => Value::Float(self.try_get::<f64, _>(column)?),
-            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => Value::Text(self.try_get::<String, _>(column)?),
+            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => {
+                Value::Text(self.try_get::<String, _>(column)?)
+            }
             "BOOL" => Value::Bool(self.try_get::<bool, _>(column)?),
             "BYTEA" => Value::Bytes(self.try_get::<Vec<u8>, _>(column)?),
             "TIMESTAMPTZ" => Value::Timestamp(

@@ -85,7 +85,9 @@ mod page;
 mod stream;
 
 pub use children::{load_children, Children};
-pub use count::{CountCache, CountStrategy, DEFAULT_AUTO_THRESHOLD, DEFAULT_COUNT_CAP, ESTIMATE_EXACT_BELOW};
+pub use count::{
+    CountCache, CountStrategy, DEFAULT_AUTO_THRESHOLD, DEFAULT_COUNT_CAP, ESTIMATE_EXACT_BELOW,
+};
 pub use db::{Backend, Db, StatementCounter};
 pub use error::{Error, ErrorKind, Result};
 pub use page::{PageQuery, DEFAULT_DEFERRED_JOIN_FROM};

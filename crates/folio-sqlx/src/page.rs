@@ -1,8 +1,9 @@
 //! The page call: one page of any mode, with its total per the count strategy.
 
 use folio::{
-    BaseQuery, Cursor, CursorCodec, CursorPosition, Fingerprint, KeysetQuery, KeysetStatement, Mode, OffsetForm,
-    OffsetQuery, Page, PageNumber, PageRequest, Seek, SortSpec, Total, Value, Window,
+    BaseQuery, Cursor, CursorCodec, CursorPosition, Fingerprint, KeysetQuery, KeysetStatement,
+    Mode, OffsetForm, OffsetQuery, Page, PageNumber, PageRequest, Seek, SortSpec, Total, Value,
+    Window,
 };
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
@@ -239,11 +240,20 @@ impl<'a> PageQuery<'a> {
                     .unwrap_or(Total::exact(0));
                 let number = total.value.div_ceil(size).max(1);
                 let window = Window::Page { number, size };
-                self.offset_page(db, (number - 1).saturating_mul(size), size, window, Some(total))
-                    .await
+                self.offset_page(
+                    db,
+                    (number - 1).saturating_mul(size),
+                    size,
+                    window,
+                    Some(total),
+                )
+                .await
             }
             Mode::Offset(offset) => {
-                let window = Window::Offset { offset: *offset, limit: size };
+                let window = Window::Offset {
+                    offset: *offset,
+                    limit: size,
+                };
                 self.offset_page(db, *offset, size, window, None).await
             }
             Mode::Cursor(position) => self.cursor_page(db, position, size).await,
@@ -306,7 +316,10 @@ impl<'a> PageQuery<'a> {
         T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
         let Some((codec, fingerprint)) = self.cursors else {
-            return Err(folio::Error::internal("cursor mode needs PageQuery::cursors(codec, fingerprint)").into());
+            return Err(folio::Error::internal(
+                "cursor mode needs PageQuery::cursors(codec, fingerprint)",
+            )
+            .into());
         };
         let decode = |token: &str| {
             codec.decode(token, fingerprint).map_err(|e| {
@@ -328,7 +341,8 @@ impl<'a> PageQuery<'a> {
         let (rows, counted) = self.rows_and_count(db, &ks.statement, true).await?;
         let page: KeyedPage<T> = keyed_page(&ks, &rows, self.spec)?;
 
-        let shown = (!page.has_next && !page.has_previous).then(|| Total::exact(page.items.len() as u64));
+        let shown =
+            (!page.has_next && !page.has_previous).then(|| Total::exact(page.items.len() as u64));
         let total = match (shown, counted) {
             (Some(t), _) | (None, Some(t)) => Some(t),
             (None, None) => count::count(db, self.base, self.count_options(self.count)).await?,
@@ -344,7 +358,11 @@ impl<'a> PageQuery<'a> {
             .first()
             .filter(|_| page.has_previous)
             .map(|k| token(Cursor::before(k.clone())));
-        let item_cursors = page.keys.iter().map(|k| token(Cursor::after(k.clone()))).collect();
+        let item_cursors = page
+            .keys
+            .iter()
+            .map(|k| token(Cursor::after(k.clone())))
+            .collect();
         Ok(Page {
             items: page.items,
             has_next: page.has_next,
@@ -389,7 +407,11 @@ pub(crate) struct KeyedPage<T> {
     pub(crate) has_previous: bool,
 }
 
-pub(crate) fn keyed_page<T>(ks: &KeysetStatement, rows: &Rows, spec: &SortSpec) -> Result<KeyedPage<T>>
+pub(crate) fn keyed_page<T>(
+    ks: &KeysetStatement,
+    rows: &Rows,
+    spec: &SortSpec,
+) -> Result<KeyedPage<T>>
 where
     T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
 {
@@ -409,7 +431,7 @@ where
         .iter()
         .map(|r| Ok((r.keys(spec)?, r)))
         .collect::<Result<Vec<_>>>()?;
-    let arranged = ks.arrange(keyed, |(k, _)| k.first().is_some_and(Value::is_null));
+    let arranged = ks.arrange(keyed, |(k, _)| k.as_slice());
     let mut items = Vec::with_capacity(arranged.rows.len());
     let mut keys = Vec::with_capacity(arranged.rows.len());
     for (k, row) in arranged.rows {

@@ -29,7 +29,12 @@ use crate::{Db, Result};
 /// assert_eq!(ids[9], (10,));
 /// # Ok(()) }
 /// ```
-pub fn stream<T>(db: &Db, base: &BaseQuery, spec: &SortSpec, chunk: u64) -> impl Stream<Item = Result<T>> + Send + 'static
+pub fn stream<T>(
+    db: &Db,
+    base: &BaseQuery,
+    spec: &SortSpec,
+    chunk: u64,
+) -> impl Stream<Item = Result<T>> + Send + 'static
 where
     T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static,
 {

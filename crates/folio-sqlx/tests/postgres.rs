@@ -10,11 +10,16 @@ all_tests!(common::postgres().await);
 #[tokio::test]
 async fn date_sort_key_is_a_decode_error() {
     use futures::TryStreamExt;
-    let Some((db, _guard)) = common::postgres().await else { return };
+    let Some((db, _guard)) = common::postgres().await else {
+        return;
+    };
     let base = folio::BaseQuery::new(
         "SELECT i AS id, (date '2024-01-01' + i) AS day FROM generate_series(1, 5) AS i",
     );
-    let spec = folio::Orderings::new("id", "id").field("day", "day").parse("day").unwrap();
+    let spec = folio::Orderings::new("id", "id")
+        .field("day", "day")
+        .parse("day")
+        .unwrap();
     let err = folio_sqlx::stream::<(i64,)>(&db, &base, &spec, 2)
         .try_collect::<Vec<_>>()
         .await
@@ -28,13 +33,21 @@ async fn date_sort_key_is_a_decode_error() {
 #[tokio::test]
 async fn timestamptz_keys_round_trip() {
     use futures::TryStreamExt;
-    let Some((db, _guard)) = common::postgres().await else { return };
+    let Some((db, _guard)) = common::postgres().await else {
+        return;
+    };
     let base = folio::BaseQuery::new(
         "SELECT i::bigint AS id, timestamptz '2024-01-01 00:00:00.000001+00' + (i % 4) * interval '1 microsecond' AS at \
          FROM generate_series(1, 50) AS i",
     );
-    let spec = folio::Orderings::new("id", "id").field("at", "at").parse("-at").unwrap();
-    let got: Vec<(i64,)> = folio_sqlx::stream::<(i64,)>(&db, &base, &spec, 3).try_collect().await.unwrap();
+    let spec = folio::Orderings::new("id", "id")
+        .field("at", "at")
+        .parse("-at")
+        .unwrap();
+    let got: Vec<(i64,)> = folio_sqlx::stream::<(i64,)>(&db, &base, &spec, 3)
+        .try_collect()
+        .await
+        .unwrap();
     let mut want: Vec<i64> = (1..=50).collect();
     want.sort_by_key(|i| (std::cmp::Reverse(i % 4), std::cmp::Reverse(*i)));
     assert_eq!(got.into_iter().map(|r| r.0).collect::<Vec<_>>(), want);

@@ -58,6 +58,15 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
         }
     }
 
+    /// Whether a row-value comparison `(a, id) > (?, ?)` seeks the index on every
+    /// key. Where it does not (SQLite, when the last key is the rowid alias: it seeks
+    /// on `a` alone and then walks every row tied with the boundary on `a`), folio
+    /// splits a seek into one arm per key, `a = ? AND id > ?` UNION ALL `a > ?`,
+    /// each a full index seek. Default `true`.
+    fn row_value_seeks_every_key(&self) -> bool {
+        true
+    }
+
     /// The most bind parameters one statement may carry.
     /// Default 32,766 (SQLite's limit since 3.32).
     fn max_binds(&self) -> usize {
@@ -79,6 +88,9 @@ pub struct Sqlite;
 impl Dialect for Sqlite {
     fn name(&self) -> &'static str {
         "sqlite"
+    }
+    fn row_value_seeks_every_key(&self) -> bool {
+        false
     }
 }
 

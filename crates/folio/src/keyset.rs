@@ -66,16 +66,9 @@ impl Seek {
 /// let base = BaseQuery::new("SELECT * FROM products");
 /// let seek = Seek::After(vec![Value::from("2024-05-01T00:00:00.000000Z"), Value::Int(42)]);
 ///
-/// let st = KeysetQuery::new(&spec, seek.clone(), 10).render(&Sqlite, &base).unwrap();
-/// assert_eq!(
-///     st.statement.sql,
-///     "SELECT * FROM (SELECT * FROM products) AS q \
-///      WHERE (q.\"created_at\", q.\"id\") > (?, ?) \
-///      ORDER BY q.\"created_at\" ASC, q.\"id\" ASC LIMIT 11"
-/// );
-///
-/// let base = BaseQuery::new("SELECT * FROM products WHERE category = $1").bind("books");
-/// let st = KeysetQuery::new(&spec, seek, 10).render(&Postgres, &base).unwrap();
+/// // PostgreSQL: one row-value comparison, one index range.
+/// let pg_base = BaseQuery::new("SELECT * FROM products WHERE category = $1").bind("books");
+/// let st = KeysetQuery::new(&spec, seek.clone(), 10).render(&Postgres, &pg_base).unwrap();
 /// assert_eq!(
 ///     st.statement.sql,
 ///     "SELECT * FROM (SELECT * FROM products WHERE category = $1) AS q \
@@ -83,6 +76,17 @@ impl Seek {
 ///      ORDER BY q.\"created_at\" ASC, q.\"id\" ASC LIMIT 11"
 /// );
 /// assert_eq!(st.statement.binds.len(), 3);
+///
+/// // SQLite seeks a row value on its first column only (when `id` is the rowid),
+/// // so the seek is split: the ties of the boundary, then everything after them.
+/// let st = KeysetQuery::new(&spec, seek, 10).render(&Sqlite, &base).unwrap();
+/// assert_eq!(
+///     st.statement.sql,
+///     "SELECT * FROM (SELECT * FROM (SELECT * FROM products) AS q \
+///      WHERE q.\"created_at\" = ? AND q.\"id\" > ? ORDER BY q.\"id\" ASC LIMIT 11) AS s0 \
+///      UNION ALL SELECT * FROM (SELECT * FROM (SELECT * FROM products) AS q \
+///      WHERE q.\"created_at\" > ? ORDER BY q.\"created_at\" ASC, q.\"id\" ASC LIMIT 11) AS s1"
+/// );
 /// ```
 #[derive(Debug, Clone)]
 pub struct KeysetQuery<'a> {
@@ -99,9 +103,10 @@ pub struct KeysetStatement {
     limit: u64,
     seek_backward: bool,
     from_boundary: bool,
-    /// For a two-arm (nullable first key) statement: whether the NULL arm comes
-    /// first in the traversal.
-    null_arm_first: Option<bool>,
+    /// For a statement of several arms: which rows each arm holds, in traversal order.
+    arms: Vec<ArmTag>,
+    /// The boundary's key values (the arms of a split seek are told apart by them).
+    boundary: Option<Vec<Value>>,
 }
 
 /// The rows of a keyset page, in the ordering's (forward) order, with the flags
@@ -169,60 +174,76 @@ impl<'a> KeysetQuery<'a> {
         let fetch = self.limit.saturating_add(1);
         let mut w = Writer::new(dialect, base);
 
-        let null_arm_first = if walk[0].is_nullable() {
-            let arms = nullable_lead_arms(&walk, boundary);
-            if arms.len() == 1 {
-                write_arm(&mut w, base, &arms[0], fetch);
-                None
-            } else {
-                for (i, arm) in arms.iter().enumerate() {
-                    if i > 0 {
-                        w.push(" UNION ALL ");
-                    }
-                    w.push("SELECT * FROM (");
-                    write_arm(&mut w, base, arm, fetch);
-                    w.push(") AS s");
-                    w.push(&i.to_string());
-                }
-                Some(matches!(arms[0].filter, ArmFilter::Null { .. }))
-            }
+        let split = !dialect.row_value_seeks_every_key();
+        let arms = if walk[0].is_nullable() {
+            nullable_lead_arms(&walk, boundary, split)
         } else {
-            let arm = Arm {
-                filter: boundary.map_or(ArmFilter::All, |b| ArmFilter::After(b.to_vec())),
-                order: walk.clone(),
-            };
-            write_arm(&mut w, base, &arm, fetch);
-            None
+            match boundary {
+                Some(b) => seek_arms(&walk, b, split, None),
+                None => vec![Arm {
+                    filter: ArmFilter::All,
+                    order: walk.clone(),
+                    tag: ArmTag::default(),
+                }],
+            }
         };
+        if let [arm] = arms.as_slice() {
+            write_arm(&mut w, base, arm, fetch);
+        } else {
+            for (i, arm) in arms.iter().enumerate() {
+                if i > 0 {
+                    w.push(" UNION ALL ");
+                }
+                w.push("SELECT * FROM (");
+                write_arm(&mut w, base, arm, fetch);
+                w.push(") AS s");
+                w.push(&i.to_string());
+            }
+        }
 
         Ok(KeysetStatement {
             statement: w.finish(),
             limit: self.limit,
             seek_backward: backward,
             from_boundary: boundary.is_some(),
-            null_arm_first,
+            arms: if arms.len() > 1 {
+                arms.into_iter().map(|a| a.tag).collect()
+            } else {
+                Vec::new()
+            },
+            boundary: boundary.map(<[Value]>::to_vec),
         })
     }
 }
 
 impl KeysetStatement {
     /// Puts the fetched rows in the ordering's order, cuts them to the page size and
-    /// says whether rows lie beyond either edge. `lead_is_null` tells whether a row's
-    /// first key is NULL (it is asked only of two-arm statements, whose arms may come
-    /// back in either order; within an arm the order is the arm's ORDER BY).
+    /// says whether rows lie beyond either edge. `keys` gives a row's key values (one
+    /// per key of the ordering); they are read only for statements of several arms,
+    /// whose arms SQL may return in any order: each row's arm is found by equality
+    /// and NULL tests on its keys (never by comparing values in Rust, so a database
+    /// collation cannot mislead it), and within an arm the arm's ORDER BY holds.
     ///
     /// ```
-    /// use folio::{BaseQuery, KeysetQuery, Seek, SortSpec, Sqlite};
+    /// use folio::{BaseQuery, KeysetQuery, Seek, SortSpec, Sqlite, Value};
     /// let spec = SortSpec::by_unique("id", "id");
     /// let st = KeysetQuery::new(&spec, Seek::Last, 2).render(&Sqlite, &BaseQuery::new("SELECT * FROM t")).unwrap();
     /// // read backwards: 9, 8 and one extra row 7
-    /// let page = st.arrange(vec![9, 8, 7], |_| false);
-    /// assert_eq!(page.rows, [8, 9]);
+    /// let rows: Vec<[Value; 1]> = [9, 8, 7].map(|id| [Value::Int(id)]).into();
+    /// let page = st.arrange(rows, |r| r.as_slice());
+    /// assert_eq!(page.rows, [[Value::Int(8)], [Value::Int(9)]]);
     /// assert!(page.has_previous && !page.has_next);
     /// ```
-    pub fn arrange<R>(&self, mut rows: Vec<R>, lead_is_null: impl Fn(&R) -> bool) -> Arranged<R> {
-        if let Some(null_first) = self.null_arm_first {
-            rows.sort_by_key(|r| u8::from(lead_is_null(r) != null_first));
+    pub fn arrange<R>(&self, mut rows: Vec<R>, keys: impl Fn(&R) -> &[Value]) -> Arranged<R> {
+        if !self.arms.is_empty() {
+            let boundary = self.boundary.as_deref().unwrap_or(&[]);
+            rows.sort_by_cached_key(|r| {
+                let k = keys(r);
+                self.arms
+                    .iter()
+                    .position(|tag| tag.holds(k, boundary))
+                    .unwrap_or(self.arms.len())
+            });
         }
         let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
         let more = rows.len() > limit;
@@ -243,21 +264,86 @@ impl KeysetStatement {
         }
     }
 
-    /// How many arms the statement has (2 when a nullable first key is split into
-    /// its non-NULL and NULL parts, else 1).
+    /// How many arms (`UNION ALL` parts) the statement has: 2 when a nullable first
+    /// key is split into its non-NULL and NULL parts; on a dialect whose row-value
+    /// seeks stop at the first key (SQLite), one per key when seeking from a boundary.
     ///
     /// ```
-    /// use folio::{BaseQuery, KeysetQuery, Nulls, Orderings, Seek, Sqlite};
-    /// let spec = Orderings::new("id", "id").nullable_field("rating", "rating", Nulls::Last).parse("rating").unwrap();
-    /// let st = KeysetQuery::new(&spec, Seek::First, 10).render(&Sqlite, &BaseQuery::new("SELECT * FROM p")).unwrap();
-    /// assert_eq!(st.arms(), 2);
+    /// use folio::{BaseQuery, KeysetQuery, Nulls, Orderings, Postgres, Seek, Sqlite, Value};
+    /// let orderings = Orderings::new("id", "id").field("price", "price_cents").nullable_field("rating", "rating", Nulls::Last);
+    /// let base = BaseQuery::new("SELECT * FROM p");
+    /// let rating = orderings.parse("rating").unwrap();
+    /// assert_eq!(KeysetQuery::new(&rating, Seek::First, 10).render(&Sqlite, &base).unwrap().arms(), 2);
+    /// let price = orderings.parse("price").unwrap();
+    /// let after = Seek::After(vec![Value::Int(500), Value::Int(7)]);
+    /// assert_eq!(KeysetQuery::new(&price, after.clone(), 10).render(&Postgres, &base).unwrap().arms(), 1);
+    /// assert_eq!(KeysetQuery::new(&price, after, 10).render(&Sqlite, &base).unwrap().arms(), 2);
     /// ```
     pub fn arms(&self) -> usize {
-        if self.null_arm_first.is_some() {
-            2
-        } else {
-            1
-        }
+        self.arms.len().max(1)
+    }
+}
+
+/// Which rows an arm holds, told by the row's key values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct ArmTag {
+    /// `Some(true)`: rows whose first key is NULL; `Some(false)`: rows whose first
+    /// key is not NULL; `None`: either.
+    lead_null: Option<bool>,
+    /// `Some(p)`: rows whose first `p` keys equal the boundary's and whose next key
+    /// does not (a split seek's arm); `None`: any.
+    equal_prefix: Option<usize>,
+}
+
+impl ArmTag {
+    fn holds(&self, keys: &[Value], boundary: &[Value]) -> bool {
+        let lead_ok = self
+            .lead_null
+            .map_or(true, |null| keys.first().is_some_and(Value::is_null) == null);
+        let prefix_ok = self.equal_prefix.map_or(true, |p| {
+            keys.iter()
+                .zip(boundary)
+                .take_while(|(k, b)| k == b)
+                .count()
+                == p
+        });
+        lead_ok && prefix_ok
+    }
+}
+
+/// The arms of a seek from boundary `b` over `keys` (whose first key, if it was
+/// nullable, is known not to be NULL here). With `split`, a row-value seek becomes one
+/// arm per key — `k0 = ? AND … AND kp > ?`, ordered by the keys from p on — so
+/// that each arm is an index seek on every key it fixes; the arms run from the
+/// longest tie with the boundary to the shortest.
+fn seek_arms(keys: &[SortKey], b: &[Value], split: bool, lead_null: Option<bool>) -> Vec<Arm> {
+    let row_value = keys.len() > 1
+        && keys.iter().all(|k| !k.is_nullable())
+        && keys.windows(2).all(|p| p[0].order() == p[1].order());
+    if split && row_value {
+        (0..keys.len())
+            .rev()
+            .map(|p| Arm {
+                filter: ArmFilter::Tie {
+                    keys: keys[..=p].to_vec(),
+                    values: b[..=p].to_vec(),
+                },
+                order: keys[p..].to_vec(),
+                tag: ArmTag {
+                    lead_null,
+                    equal_prefix: Some(p),
+                },
+            })
+            .collect()
+    } else {
+        vec![Arm {
+            filter: ArmFilter::After(b.to_vec()),
+            order: keys.to_vec(),
+            tag: ArmTag {
+                lead_null,
+                equal_prefix: None,
+            },
+        }]
     }
 }
 
@@ -275,6 +361,11 @@ enum ArmFilter {
     },
     /// Rows whose first key IS NOT NULL.
     NotNull,
+    /// Rows equal to `values` on every key but the last, and after it on the last.
+    Tie {
+        keys: Vec<SortKey>,
+        values: Vec<Value>,
+    },
 }
 
 #[derive(Debug)]
@@ -282,17 +373,22 @@ struct Arm {
     filter: ArmFilter,
     /// The keys the arm is ordered by, as traversed.
     order: Vec<SortKey>,
+    tag: ArmTag,
 }
 
 /// Splits a traversal whose first key is nullable into its non-NULL and NULL parts.
-fn nullable_lead_arms(walk: &[SortKey], boundary: Option<&[Value]>) -> Vec<Arm> {
+fn nullable_lead_arms(walk: &[SortKey], boundary: Option<&[Value]>, split: bool) -> Vec<Arm> {
     let nulls_last = walk[0].nulls() == Nulls::Last;
     let mut values_part = walk.to_vec();
     values_part[0] = SortKey::new(walk[0].name(), walk[0].column(), walk[0].order());
     let null_part = walk[1..].to_vec();
-    let not_null = |filter| Arm {
-        filter,
+    let not_null = || Arm {
+        filter: ArmFilter::NotNull,
         order: values_part.clone(),
+        tag: ArmTag {
+            lead_null: Some(false),
+            equal_prefix: None,
+        },
     };
     let null = |rest| Arm {
         filter: ArmFilter::Null {
@@ -300,10 +396,14 @@ fn nullable_lead_arms(walk: &[SortKey], boundary: Option<&[Value]>) -> Vec<Arm> 
             rest,
         },
         order: null_part.clone(),
+        tag: ArmTag {
+            lead_null: Some(true),
+            equal_prefix: None,
+        },
     };
     match boundary {
         None => {
-            let (a, b) = (not_null(ArmFilter::NotNull), null(None));
+            let (a, b) = (not_null(), null(None));
             if nulls_last {
                 vec![a, b]
             } else {
@@ -311,7 +411,7 @@ fn nullable_lead_arms(walk: &[SortKey], boundary: Option<&[Value]>) -> Vec<Arm> 
             }
         }
         Some(b) if !b[0].is_null() => {
-            let mut arms = vec![not_null(ArmFilter::After(b.to_vec()))];
+            let mut arms = seek_arms(&values_part, b, split, Some(false));
             if nulls_last {
                 arms.push(null(None));
             }
@@ -320,7 +420,7 @@ fn nullable_lead_arms(walk: &[SortKey], boundary: Option<&[Value]>) -> Vec<Arm> 
         Some(b) => {
             let mut arms = vec![null(Some(b[1..].to_vec()))];
             if !nulls_last {
-                arms.push(not_null(ArmFilter::NotNull));
+                arms.push(not_null());
             }
             arms
         }
@@ -341,6 +441,15 @@ fn write_arm(w: &mut Writer<'_>, base: &BaseQuery, arm: &Arm, fetch: u64) {
         }
         ArmFilter::NotNull => {
             w.push(" WHERE ").push(&lead).push(" IS NOT NULL");
+        }
+        ArmFilter::Tie { keys, values } => {
+            w.push(" WHERE ");
+            let last = keys.len() - 1;
+            for (k, v) in keys[..last].iter().zip(values) {
+                w.column("q", k.column()).push(" = ").bind(v.clone());
+                w.push(" AND ");
+            }
+            write_greater(w, &keys[last], &values[last]);
         }
         ArmFilter::Null { column, rest } => {
             w.push(" WHERE ").column("q", column).push(" IS NULL");
@@ -481,13 +590,8 @@ mod tests {
     #[test]
     fn ascending_is_a_row_value_comparison() {
         let seek = Seek::After(vec![Value::Int(500), Value::Int(7)]);
-        let st = render(&Sqlite, "price", seek.clone());
-        assert_eq!(
-            st.sql,
-            format!("{W}(q.\"price_cents\", q.\"id\") > (?, ?) ORDER BY q.\"price_cents\" ASC, q.\"id\" ASC LIMIT 11")
-        );
-        assert_eq!(st.binds, [Value::Int(500), Value::Int(7)]);
         let st = render(&Postgres, "price", seek);
+        assert_eq!(st.binds, [Value::Int(500), Value::Int(7)]);
         assert_eq!(
             st.sql,
             format!("{W}(q.\"price_cents\", q.\"id\") > ($1, $2) ORDER BY q.\"price_cents\" ASC, q.\"id\" ASC LIMIT 11")
@@ -511,13 +615,13 @@ mod tests {
     #[test]
     fn backward_reverses_the_order_and_the_comparison() {
         let st = render(
-            &Sqlite,
+            &Postgres,
             "-created_at",
             Seek::Before(vec![Value::from("t"), Value::Int(7)]),
         );
         assert_eq!(
             st.sql,
-            format!("{W}(q.\"created_at\", q.\"id\") > (?, ?) ORDER BY q.\"created_at\" ASC, q.\"id\" ASC LIMIT 11")
+            format!("{W}(q.\"created_at\", q.\"id\") > ($1, $2) ORDER BY q.\"created_at\" ASC, q.\"id\" ASC LIMIT 11")
         );
         let st = render(&Sqlite, "price", Seek::Last);
         assert_eq!(
@@ -674,14 +778,14 @@ mod tests {
         );
         // descending with NULLs last, read backwards from a value: only values lie before it
         let st = render(
-            &Sqlite,
+            &Postgres,
             "-rating",
             Seek::Before(vec![Value::Float(4.5), Value::Int(7)]),
         );
         assert_eq!(
             st.sql,
             arm(
-                "(q.\"rating\", q.\"id\") > (?, ?)",
+                "(q.\"rating\", q.\"id\") > ($1, $2)",
                 "q.\"rating\" ASC, q.\"id\" ASC"
             )
         );
@@ -778,9 +882,13 @@ mod tests {
         assert_eq!(
             st.binds,
             [
+                // the value part splits in two arms (rating = 1.0 AND id > 7; rating > 1.0),
+                // then the NULL arm: the base and its bind three times
                 Value::from("books"),
                 Value::Float(1.0),
                 Value::Int(7),
+                Value::from("books"),
+                Value::Float(1.0),
                 Value::from("books")
             ]
         );
@@ -802,35 +910,104 @@ mod tests {
         );
     }
 
+    fn keyed(rows: &[(Option<f64>, i64)]) -> Vec<Vec<Value>> {
+        rows.iter()
+            .map(|&(r, id)| vec![Value::from(r), Value::Int(id)])
+            .collect()
+    }
+
     #[test]
     fn arrange_orders_arms_trims_and_sets_flags() {
         let spec = orderings().parse("rating").unwrap();
         let base = BaseQuery::new("SELECT * FROM p");
         // forward from a value: arms may arrive NULL-arm first; values must lead
-        let st = KeysetQuery::new(
-            &spec,
-            Seek::After(vec![Value::Float(1.0), Value::Int(1)]),
-            3,
-        )
-        .render(&Sqlite, &base)
-        .unwrap();
-        let rows = vec![(None, 10), (None, 11), (Some(2.0), 3), (Some(3.0), 4)];
-        let page = st.arrange(rows, |r| r.0.is_none());
-        assert_eq!(page.rows, [(Some(2.0), 3), (Some(3.0), 4), (None, 10)]);
+        let seek = Seek::After(vec![Value::Float(1.0), Value::Int(1)]);
+        let st = KeysetQuery::new(&spec, seek, 3)
+            .render(&Postgres, &base)
+            .unwrap();
+        assert_eq!(st.arms(), 2);
+        let rows = keyed(&[(None, 10), (None, 11), (Some(2.0), 3), (Some(3.0), 4)]);
+        let page = st.arrange(rows, Vec::as_slice);
+        assert_eq!(
+            page.rows,
+            keyed(&[(Some(2.0), 3), (Some(3.0), 4), (None, 10)])
+        );
         assert!(page.has_next && page.has_previous);
         // backward from the end (NULLs last): NULL arm first in the walk, then reversed
         let st = KeysetQuery::new(&spec, Seek::Last, 3)
             .render(&Sqlite, &base)
             .unwrap();
-        let rows = vec![(Some(5.0), 9), (Some(4.0), 8), (None, 12), (None, 11)];
-        let page = st.arrange(rows, |r| r.0.is_none());
-        assert_eq!(page.rows, [(Some(5.0), 9), (None, 11), (None, 12)]);
+        let rows = keyed(&[(Some(5.0), 9), (Some(4.0), 8), (None, 12), (None, 11)]);
+        let page = st.arrange(rows, Vec::as_slice);
+        assert_eq!(page.rows, keyed(&[(Some(5.0), 9), (None, 11), (None, 12)]));
         assert!(page.has_previous && !page.has_next);
         // a short page has nothing more
         let st = KeysetQuery::new(&spec, Seek::First, 3)
             .render(&Sqlite, &base)
             .unwrap();
-        let page = st.arrange(vec![(Some(1.0), 1)], |r: &(Option<f64>, i32)| r.0.is_none());
+        let page = st.arrange(keyed(&[(Some(1.0), 1)]), Vec::as_slice);
         assert!(!page.has_next && !page.has_previous);
+    }
+
+    #[test]
+    fn sqlite_splits_a_row_value_seek_into_one_arm_per_key() {
+        let arm = |pred: &str, order: &str| {
+            format!("SELECT * FROM (SELECT * FROM p) AS q WHERE {pred} ORDER BY {order} LIMIT 11")
+        };
+        let st = render(
+            &Sqlite,
+            "price",
+            Seek::After(vec![Value::Int(500), Value::Int(7)]),
+        );
+        assert_eq!(
+            st.sql,
+            format!(
+                "SELECT * FROM ({}) AS s0 UNION ALL SELECT * FROM ({}) AS s1",
+                arm("q.\"price_cents\" = ? AND q.\"id\" > ?", "q.\"id\" ASC"),
+                arm(
+                    "q.\"price_cents\" > ?",
+                    "q.\"price_cents\" ASC, q.\"id\" ASC"
+                )
+            )
+        );
+        assert_eq!(st.binds, [Value::Int(500), Value::Int(7), Value::Int(500)]);
+        // a nullable lead: the value part splits, the NULL part follows
+        let st = render(
+            &Sqlite,
+            "-rating",
+            Seek::After(vec![Value::Float(4.5), Value::Int(7)]),
+        );
+        assert_eq!(
+            st.sql,
+            format!(
+                "SELECT * FROM ({}) AS s0 UNION ALL SELECT * FROM ({}) AS s1 UNION ALL SELECT * FROM ({}) AS s2",
+                arm("q.\"rating\" = ? AND q.\"id\" < ?", "q.\"id\" DESC"),
+                arm("q.\"rating\" < ?", "q.\"rating\" DESC, q.\"id\" DESC"),
+                arm("q.\"rating\" IS NULL", "q.\"id\" DESC")
+            )
+        );
+        // the first page needs no seek and stays one arm
+        assert_eq!(
+            render(&Sqlite, "price", Seek::First).sql,
+            "SELECT * FROM (SELECT * FROM p) AS q ORDER BY q.\"price_cents\" ASC, q.\"id\" ASC LIMIT 11"
+        );
+    }
+
+    #[test]
+    fn arrange_puts_split_arms_in_tie_order() {
+        let spec = orderings().parse("price").unwrap();
+        let base = BaseQuery::new("SELECT * FROM p");
+        let st = KeysetQuery::new(&spec, Seek::After(vec![Value::Int(5), Value::Int(7)]), 3)
+            .render(&Sqlite, &base)
+            .unwrap();
+        assert_eq!(st.arms(), 2);
+        let row = |price: i64, id: i64| vec![Value::Int(price), Value::Int(id)];
+        // the "price > 5" arm arrives first; the ties with price 5 must lead
+        let page = st.arrange(
+            vec![row(6, 1), row(7, 2), row(5, 8), row(5, 9)],
+            Vec::as_slice,
+        );
+        assert_eq!(page.rows, [row(5, 8), row(5, 9), row(6, 1)]);
+        assert!(page.has_next);
     }
 }

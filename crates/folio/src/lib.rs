@@ -37,26 +37,33 @@
 //!     .bind("books");
 //!
 //! // The page after the row (price 1999, id 42): an index range, never an OFFSET.
+//! // PostgreSQL numbers its placeholders after the user's.
 //! let seek = Seek::After(vec![Value::Int(1999), Value::Int(42)]);
-//! let page = KeysetQuery::new(&spec, seek.clone(), 20).render(&Sqlite, &base).unwrap();
+//! let base = BaseQuery::new("SELECT id, name, price_cents FROM products WHERE category = $1")
+//!     .bind("books");
+//! let page = KeysetQuery::new(&spec, seek.clone(), 20).render(&Postgres, &base).unwrap();
 //! assert_eq!(
 //!     page.statement.sql,
-//!     "SELECT * FROM (SELECT id, name, price_cents FROM products WHERE category = ?) AS q \
-//!      WHERE (q.\"price_cents\", q.\"id\") < (?, ?) \
+//!     "SELECT * FROM (SELECT id, name, price_cents FROM products WHERE category = $1) AS q \
+//!      WHERE (q.\"price_cents\", q.\"id\") < ($2, $3) \
 //!      ORDER BY q.\"price_cents\" DESC, q.\"id\" DESC LIMIT 21"
 //! );
 //! assert_eq!(page.statement.binds, [Value::from("books"), Value::Int(1999), Value::Int(42)]);
 //!
-//! // The same page for PostgreSQL numbers its placeholders after the user's.
-//! let base = BaseQuery::new("SELECT id, name, price_cents FROM products WHERE category = $1")
+//! // SQLite gets the same page as two index seeks: the rows tied with the boundary
+//! // on price, then the rows below that price.
+//! let base = BaseQuery::new("SELECT id, name, price_cents FROM products WHERE category = ?")
 //!     .bind("books");
-//! let page = KeysetQuery::new(&spec, seek, 20).render(&Postgres, &base).unwrap();
-//! assert!(page.statement.sql.contains("< ($2, $3)"));
+//! let page = KeysetQuery::new(&spec, seek, 20).render(&Sqlite, &base).unwrap();
+//! assert!(page.statement.sql.contains("WHERE q.\"price_cents\" = ? AND q.\"id\" < ?"));
+//! assert!(page.statement.sql.contains("UNION ALL"));
 //! ```
 //!
 //! ## The SQL shapes
 //!
-//! - All keys in one direction: a row-value comparison `(a, b) > (?, ?)`.
+//! - All keys in one direction: a row-value comparison `(a, b) > (?, ?)`; on SQLite,
+//!   whose row-value seek stops at the first column when the last is the rowid, one
+//!   `UNION ALL` arm per key instead (`a = ? AND b > ?`, then `a > ?`).
 //! - Mixed directions: `a >= ? AND (a > ? OR (a = ? AND b < ?))`, the redundant bound
 //!   on the leading key letting the index be entered at the boundary.
 //! - A nullable leading key: its non-NULL and NULL parts are two index ranges

@@ -112,9 +112,11 @@ fn fetch(
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    let lead = spec.keys()[0].column().to_owned();
-    let page = st.arrange(rows, |r| key_value(r, &lead).is_null());
-    (page.rows, page.has_next, page.has_previous)
+    let keys: Vec<Vec<Value>> = rows.iter().map(|r| keys_of(spec, r)).collect();
+    let paired: Vec<(Vec<Value>, Row)> = keys.into_iter().zip(rows).collect();
+    let page = st.arrange(paired, |(k, _)| k.as_slice());
+    let page_rows: Vec<Row> = page.rows.into_iter().map(|(_, r)| r).collect();
+    (page_rows, page.has_next, page.has_previous)
 }
 
 fn keys_of(spec: &SortSpec, row: &Row) -> Vec<Value> {

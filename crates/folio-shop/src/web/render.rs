@@ -7,14 +7,15 @@ use serde_json::Value;
 use super::internal::{Reply, Stats};
 use super::query::{path_of, Change, PageState, Tab, View};
 
-/// The sortable product columns: the ordering field and the header text.
-const PRODUCT_COLUMNS: [(&str, &str); 6] = [
-    ("id", "ID"),
-    ("name", "Name"),
-    ("", "Category"),
-    ("price", "Price"),
-    ("rating", "Rating"),
-    ("created_at", "Added"),
+/// The product columns: the ordering field (empty: not sortable), the header text
+/// and the cells' class.
+const PRODUCT_COLUMNS: [(&str, &str, &str); 6] = [
+    ("id", "ID", "num"),
+    ("name", "Name", "name"),
+    ("", "Category", "cat"),
+    ("price", "Price", "num price"),
+    ("rating", "Rating", "num rating"),
+    ("created_at", "Added", "added"),
 ];
 
 /// The page sizes offered (any other typed value is kept as an extra option).
@@ -47,15 +48,14 @@ pub(crate) struct Site<'a> {
 
 /// `1234567` → `1,234,567`.
 pub(crate) fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
+    let mut reversed = String::new();
+    for (i, c) in n.to_string().chars().rev().enumerate() {
+        if i > 0 && i % 3 == 0 {
+            reversed.push(',');
         }
-        out.push(c);
+        reversed.push(c);
     }
-    out
+    reversed.chars().rev().collect()
 }
 
 /// A total with its relation: `120`, `about 1,000,000`, `10,000+`; `None` when the
@@ -150,7 +150,11 @@ fn product_row(p: &Value) -> Markup {
     html! {
         tr data-id=(id) {
             td.num { (id) }
-            td.name { (p["name"].as_str().unwrap_or("")) }
+            td.name {
+                (p["name"].as_str().unwrap_or(""))
+                // Shown instead of the category column on narrow screens.
+                span.sub { (p["category"].as_str().unwrap_or("")) }
+            }
             td.cat { (p["category"].as_str().unwrap_or("")) }
             td.num.price { (money(p["price"].as_i64().unwrap_or_default())) }
             td.num.rating {
@@ -230,16 +234,15 @@ fn product_head(page: &PageState) -> Markup {
     html! {
         thead {
             tr {
-                @for (field, label) in PRODUCT_COLUMNS {
-                    @let class = matches!(field, "id" | "price" | "rating").then_some("num");
+                @for (field, label, class) in PRODUCT_COLUMNS {
                     @if field.is_empty() {
-                        th scope="col" class=[class] { (label) }
+                        th scope="col" class=(class) { (label) }
                     } @else {
                         @let sorted = page.sorted_by(field);
                         @let aria = sorted.map(|asc| if asc { "ascending" } else { "descending" });
                         @let next = page.toggled(field);
                         @let hint = if next.starts_with('-') { "descending" } else { "ascending" };
-                        th scope="col" class=[class] aria-sort=[aria] data-field=(field) {
+                        th scope="col" class=(class) aria-sort=[aria] data-field=(field) {
                             a.sort href=(page.href(Change::Ordering(&next)))
                                 title={ "Sort by " (label.to_lowercase()) ", " (hint) } {
                                 (label)
@@ -448,7 +451,7 @@ pub(crate) fn products(site: Site<'_>, page: &PageState, api: &str, reply: &Repl
             (problem(page, reply))
         } @else {
             (stats_line(api, reply.stats))
-            div.table-wrap {
+            div.table-wrap role="region" aria-label="Products" tabindex="0" {
                 table #products data-view=(if page.view == View::Scroll { "scroll" } else { "pages" })
                     data-next=[next.as_deref()] {
                     caption.visually-hidden {
@@ -516,13 +519,13 @@ pub(crate) fn users(site: Site<'_>, api: &str, reply: &Reply) -> Markup {
             }
         } @else {
             (stats_line(api, reply.stats))
-            div.table-wrap {
+            div.table-wrap role="region" aria-label="Users" tabindex="0" {
                 table #users data-next=[next.as_deref()] {
                     caption.visually-hidden { "Users, with their orders on demand" }
                     thead {
                         tr {
                             th.num scope="col" { "ID" }
-                            th scope="col" { "Name" }
+                            th.name scope="col" { "Name" }
                             th.email scope="col" { "Email" }
                             th.added scope="col" { "Joined" }
                             th scope="col" { "Orders" }
@@ -535,7 +538,11 @@ pub(crate) fn users(site: Site<'_>, api: &str, reply: &Reply) -> Markup {
                             @let created = u["created_at"].as_str().unwrap_or("");
                             tr data-user-id=(id) {
                                 td.num { (id) }
-                                td.name { (name) }
+                                td.name {
+                                    (name)
+                                    // Shown instead of the email column on narrow screens.
+                                    span.sub { (u["email"].as_str().unwrap_or("")) }
+                                }
                                 td.email { (u["email"].as_str().unwrap_or("")) }
                                 td.added { time datetime=(created) { (created.get(..10).unwrap_or(created)) } }
                                 td {

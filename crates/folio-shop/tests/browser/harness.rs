@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Mutex, MutexGuard, PoisonError};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -27,7 +27,8 @@ pub(crate) const ORDERS_PER_USER: u64 = 6;
 pub(crate) const WAIT: Duration = Duration::from_secs(15);
 
 /// One browser test at a time: each runs its own Chromium, and the machine is small.
-static SERIAL: Mutex<()> = Mutex::new(());
+/// (A tokio mutex: each test has its own runtime, and the guard lives across awaits.)
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The window size of the desktop screenshots and of most tests.
 pub(crate) const DESKTOP: (u32, u32) = (1280, 900);
@@ -53,8 +54,14 @@ fn which(program: &str) -> Option<PathBuf> {
 fn tools() -> Result<(PathBuf, PathBuf), String> {
     let chrome = std::env::var_os("CHROME_BIN")
         .map(PathBuf::from)
-        .or_else(|| ["chromium", "chromium-browser", "google-chrome"].into_iter().find_map(which))
-        .ok_or("no chromium (or chromium-browser, google-chrome) on PATH, and CHROME_BIN is not set")?;
+        .or_else(|| {
+            ["chromium", "chromium-browser", "google-chrome"]
+                .into_iter()
+                .find_map(which)
+        })
+        .ok_or(
+            "no chromium (or chromium-browser, google-chrome) on PATH, and CHROME_BIN is not set",
+        )?;
     let driver = std::env::var_os("CHROMEDRIVER")
         .map(PathBuf::from)
         .or_else(|| which("chromedriver"))
@@ -66,7 +73,8 @@ fn tools() -> Result<(PathBuf, PathBuf), String> {
 /// anything but empty, `0` or `false`).
 fn browser_required() -> bool {
     ["CI", "FOLIO_REQUIRE_BROWSER"].iter().any(|name| {
-        std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+        std::env::var(name)
+            .is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
     })
 }
 
@@ -138,7 +146,12 @@ impl Shop {
         });
         let base = rx
             .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| panic!("folio-shop did not start: {}", std::fs::read_to_string(&log).unwrap_or_default()));
+            .unwrap_or_else(|_| {
+                panic!(
+                    "folio-shop did not start: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            });
         Shop { proc, base, log }
     }
 
@@ -176,12 +189,17 @@ impl Shop {
 pub(crate) fn http_get(base: &str, path: &str) -> (u16, Vec<u8>) {
     let host = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(host).expect("connect to folio-shop");
-    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
     write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\nConnection: close\r\n\r\n")
         .expect("send request");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read response");
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a header");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header");
     let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
     let status = head
         .split_whitespace()
@@ -200,7 +218,8 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
         let size_text = String::from_utf8_lossy(&data[..eol]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16).unwrap_or(0);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16)
+            .unwrap_or(0);
         if size == 0 {
             break;
         }
@@ -219,7 +238,7 @@ pub(crate) struct Session {
     pub(crate) shop: Shop,
     _driver: Proc,
     _dir: tempfile::TempDir,
-    _serial: MutexGuard<'static, ()>,
+    _serial: tokio::sync::MutexGuard<'static, ()>,
 }
 
 /// Starts the shop (with `extra` serve flags), chromedriver and Chromium; `None`
@@ -228,15 +247,21 @@ pub(crate) async fn start(test: &str, extra: &[&str]) -> Option<Session> {
     let (chrome, driver) = match tools() {
         Ok(t) => t,
         Err(why) => {
-            if browser_required() {
-                panic!("{test}: the browser tests are required here (CI or FOLIO_REQUIRE_BROWSER) but {why}; install the Debian packages chromium and chromium-driver");
-            }
+            assert!(
+                !browser_required(),
+                "{test}: the browser tests are required here (CI or FOLIO_REQUIRE_BROWSER) but {why}; \
+                 install the Debian packages chromium and chromium-driver"
+            );
             let bar = "!".repeat(78);
-            eprintln!("\n{bar}\n!! SKIPPED browser test `{test}`: {why}.\n!! Install Chromium to run it: apt-get install -y chromium chromium-driver\n!! (under CI or with FOLIO_REQUIRE_BROWSER=1 this is a failure)\n{bar}\n");
+            // Straight to the stderr handle: libtest captures `eprintln!`, and a skip
+            // must be seen.
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n{bar}\n!! SKIPPED browser test `{test}`: {why}.\n!! Install Chromium to run it: apt-get install -y chromium chromium-driver\n!! (under CI or with FOLIO_REQUIRE_BROWSER=1 this is a failure)\n{bar}\n");
             return None;
         }
     };
-    let serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let serial = SERIAL.lock().await;
     let dir = tempfile::tempdir().expect("a temporary directory");
     let shop = Shop::start(dir.path(), extra);
 
@@ -254,7 +279,10 @@ pub(crate) async fn start(test: &str, extra: &[&str]) -> Option<Session> {
     let webdriver = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
@@ -306,7 +334,13 @@ pub(crate) async fn start(test: &str, extra: &[&str]) -> Option<Session> {
             std::fs::read_to_string(&driver_log).unwrap_or_default()
         );
     };
-    Some(Session { c, shop, _driver: driver, _dir: dir, _serial: serial })
+    Some(Session {
+        c,
+        shop,
+        _driver: driver,
+        _dir: dir,
+        _serial: serial,
+    })
 }
 
 /// Runs `scenario` in a fresh session; the session is closed whatever happens, and
@@ -316,10 +350,13 @@ where
     F: FnOnce(Session) -> Fut,
     Fut: std::future::Future<Output = Session>,
 {
-    let Some(session) = start(test, extra).await else { return };
+    let Some(session) = start(test, extra).await else {
+        return;
+    };
     let c = session.c.clone();
     let log = session.shop.log.clone();
-    let outcome = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(scenario(session))).await;
+    let outcome =
+        futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(scenario(session))).await;
     let _ = c.close().await;
     match outcome {
         Ok(mut session) => {
@@ -330,7 +367,16 @@ where
             eprintln!(
                 "--- folio-shop log ({}) ---\n{}",
                 log.display(),
-                std::fs::read_to_string(&log).unwrap_or_default().lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+                std::fs::read_to_string(&log)
+                    .unwrap_or_default()
+                    .lines()
+                    .rev()
+                    .take(40)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect::<Vec<_>>()
+                    .join("\n")
             );
             std::panic::resume_unwind(panic);
         }
@@ -340,18 +386,25 @@ where
 impl Session {
     /// Opens `path` of the shop and waits for the document to load.
     pub(crate) async fn open(&self, path: &str) {
-        self.c.goto(&format!("{}{path}", self.shop.base)).await.expect("navigate");
+        self.c
+            .goto(&format!("{}{path}", self.shop.base))
+            .await
+            .expect("navigate");
         self.loaded().await;
     }
 
     /// Waits until the document has loaded.
     pub(crate) async fn loaded(&self) {
-        self.until("document.readyState === 'complete'", "the page to load").await;
+        self.until("document.readyState === 'complete'", "the page to load")
+            .await;
     }
 
     /// The value of a script (`return …;`).
     pub(crate) async fn js(&self, script: &str) -> Value {
-        self.c.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+        self.c
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     /// Waits until the expression `cond` is true in the page.
@@ -362,7 +415,10 @@ impl Session {
             if self.c.execute(&script, vec![]).await.ok() == Some(Value::Bool(true)) {
                 return;
             }
-            assert!(started.elapsed() < WAIT, "timed out waiting for {what} ({cond})");
+            assert!(
+                started.elapsed() < WAIT,
+                "timed out waiting for {what} ({cond})"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -396,8 +452,16 @@ impl Session {
 
     /// The text of the element at `css` (empty when absent).
     pub(crate) async fn text(&self, css: &str) -> String {
-        let script = format!("const e = document.querySelector({}); return e ? e.textContent : '';", json!(css));
-        self.js(&script).await.as_str().unwrap_or("").trim().to_owned()
+        let script = format!(
+            "const e = document.querySelector({}); return e ? e.textContent : '';",
+            json!(css)
+        );
+        self.js(&script)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .trim()
+            .to_owned()
     }
 
     /// Saves a screenshot of the viewport under [`screenshot_dir`] as `name.png`.
@@ -414,15 +478,27 @@ impl Session {
     /// Sets the viewport (not the window) to `width` × `height` CSS pixels.
     pub(crate) async fn viewport(&self, width: u32, height: u32) {
         self.c.set_window_size(width, height).await.expect("resize");
-        let inner = self.js("return [window.innerWidth, window.innerHeight];").await;
-        let (iw, ih) = (inner[0].as_u64().unwrap_or(0), inner[1].as_u64().unwrap_or(0));
+        let inner = self
+            .js("return [window.innerWidth, window.innerHeight];")
+            .await;
+        let (iw, ih) = (
+            inner[0].as_u64().unwrap_or(0),
+            inner[1].as_u64().unwrap_or(0),
+        );
         if iw != u64::from(width) || ih != u64::from(height) {
             let w = u64::from(width) * 2 - iw.min(u64::from(width) * 2);
             let h = u64::from(height) * 2 - ih.min(u64::from(height) * 2);
-            self.c.set_window_size(w as u32, h as u32).await.expect("resize");
+            self.c
+                .set_window_size(w as u32, h as u32)
+                .await
+                .expect("resize");
         }
         let inner = self.js("return window.innerWidth;").await;
-        assert_eq!(inner.as_u64(), Some(u64::from(width)), "the viewport could not be set to {width} px");
+        assert_eq!(
+            inner.as_u64(),
+            Some(u64::from(width)),
+            "the viewport could not be set to {width} px"
+        );
     }
 }
 

@@ -1,15 +1,17 @@
 //! The integration suite, written once: every test body takes a [`Db`] and a table
 //! prefix, and `sqlite.rs` / `postgres.rs` instantiate it per backend.
-#![allow(dead_code, unreachable_pub, clippy::missing_panics_doc)]
+#![allow(dead_code, unreachable_pub, clippy::missing_panics_doc, clippy::single_match_else)]
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use folio::{
-    BaseQuery, CountQuery, CursorCodec, CursorPosition, Fingerprint, Mode, Nulls, Order, Orderings, Page,
-    PageNumber, PageRequest, SortSpec, Statement, Total, TotalRelation, Value, Window,
+    BaseQuery, CountQuery, CursorCodec, CursorPosition, Fingerprint, Mode, Nulls, Order, Orderings,
+    Page, PageNumber, PageRequest, SortSpec, Statement, Total, TotalRelation, Value, Window,
 };
-use folio_sqlx::{load_children, CountCache, CountStrategy, Db, ErrorKind, PageQuery, StatementCounter};
+use folio_sqlx::{
+    load_children, CountCache, CountStrategy, Db, ErrorKind, PageQuery, StatementCounter,
+};
 use futures::TryStreamExt;
 
 /// Instantiates the suite for a backend: `suite!(expr returning Option<Db>; test, …)`.
@@ -147,7 +149,11 @@ pub async fn products(db: &Db, table: &str, n: u64) {
         ("rating", "rating, id"),
         ("cat", "category, price_cents, id"),
     ] {
-        exec(db, &format!("CREATE INDEX {table}_{name} ON {table} ({cols})")).await;
+        exec(
+            db,
+            &format!("CREATE INDEX {table}_{name} ON {table} ({cols})"),
+        )
+        .await;
     }
 }
 
@@ -226,7 +232,11 @@ pub async fn reference(db: &Db, base: &BaseQuery, spec: &SortSpec) -> Vec<i64> {
         .keys()
         .iter()
         .map(|k| {
-            let dir = if k.order() == Order::Asc { "ASC" } else { "DESC" };
+            let dir = if k.order() == Order::Asc {
+                "ASC"
+            } else {
+                "DESC"
+            };
             let nulls = match (k.is_nullable(), k.nulls()) {
                 (false, _) => "",
                 (true, Nulls::First) => " NULLS FIRST",
@@ -236,10 +246,19 @@ pub async fn reference(db: &Db, base: &BaseQuery, spec: &SortSpec) -> Vec<i64> {
         })
         .collect();
     let st = Statement {
-        sql: format!("SELECT q.id FROM ({}) AS q ORDER BY {}", base.sql(), terms.join(", ")),
+        sql: format!(
+            "SELECT q.id FROM ({}) AS q ORDER BY {}",
+            base.sql(),
+            terms.join(", ")
+        ),
         binds: base.binds().to_vec(),
     };
-    db.fetch_all::<(i64,)>(&st).await.unwrap().into_iter().map(|r| r.0).collect()
+    db.fetch_all::<(i64,)>(&st)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.0)
+        .collect()
 }
 
 pub fn ids(page: &Page<Product>) -> Vec<i64> {
@@ -282,9 +301,17 @@ pub async fn fetch(
 pub async fn walk_pages(db: &Db, base: &BaseQuery, spec: &SortSpec, size: u64) -> Vec<i64> {
     let mut out = Vec::new();
     for n in 1.. {
-        let page = fetch(db, base, spec, Mode::Page(PageNumber::Nth(n)), size, CountStrategy::None, None)
-            .await
-            .unwrap();
+        let page = fetch(
+            db,
+            base,
+            spec,
+            Mode::Page(PageNumber::Nth(n)),
+            size,
+            CountStrategy::None,
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(page.has_previous, n > 1);
         out.extend(ids(&page));
         if !page.has_next {
@@ -295,7 +322,13 @@ pub async fn walk_pages(db: &Db, base: &BaseQuery, spec: &SortSpec, size: u64) -
     out
 }
 
-pub async fn walk_offset(db: &Db, base: &BaseQuery, spec: &SortSpec, size: u64, deferred_from: u64) -> Vec<i64> {
+pub async fn walk_offset(
+    db: &Db,
+    base: &BaseQuery,
+    spec: &SortSpec,
+    size: u64,
+    deferred_from: u64,
+) -> Vec<i64> {
     let mut out = Vec::new();
     let mut offset = 0;
     loop {
@@ -317,15 +350,32 @@ pub async fn walk_offset(db: &Db, base: &BaseQuery, spec: &SortSpec, size: u64, 
     out
 }
 
-pub async fn walk_forward(db: &Db, base: &BaseQuery, spec: &SortSpec, size: u64, c: &Cursors) -> Vec<i64> {
+pub async fn walk_forward(
+    db: &Db,
+    base: &BaseQuery,
+    spec: &SortSpec,
+    size: u64,
+    c: &Cursors,
+) -> Vec<i64> {
     let mut out = Vec::new();
     let mut position = CursorPosition::First;
     let mut first = true;
     loop {
-        let page = fetch(db, base, spec, Mode::Cursor(position), size, CountStrategy::None, Some(c))
-            .await
-            .unwrap();
-        assert_eq!(page.has_previous, !first, "has_previous on the side not fetched");
+        let page = fetch(
+            db,
+            base,
+            spec,
+            Mode::Cursor(position),
+            size,
+            CountStrategy::None,
+            Some(c),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            page.has_previous, !first,
+            "has_previous on the side not fetched"
+        );
         assert_eq!(page.item_cursors.len(), page.items.len());
         first = false;
         out.extend(ids(&page));
@@ -343,13 +393,27 @@ pub async fn walk_forward(db: &Db, base: &BaseQuery, spec: &SortSpec, size: u64,
     out
 }
 
-pub async fn walk_backward(db: &Db, base: &BaseQuery, spec: &SortSpec, size: u64, c: &Cursors) -> Vec<i64> {
+pub async fn walk_backward(
+    db: &Db,
+    base: &BaseQuery,
+    spec: &SortSpec,
+    size: u64,
+    c: &Cursors,
+) -> Vec<i64> {
     let mut pages: Vec<Vec<i64>> = Vec::new();
     let mut position = CursorPosition::Last;
     loop {
-        let page = fetch(db, base, spec, Mode::Cursor(position), size, CountStrategy::None, Some(c))
-            .await
-            .unwrap();
+        let page = fetch(
+            db,
+            base,
+            spec,
+            Mode::Cursor(position),
+            size,
+            CountStrategy::None,
+            Some(c),
+        )
+        .await
+        .unwrap();
         pages.push(ids(&page));
         match page.previous_cursor {
             Some(t) => {
@@ -376,15 +440,37 @@ pub async fn page_and_offset_modes_match_reference(db: Db, t: &str) {
         let want = reference(&db, &base, &spec).await;
         assert_eq!(want.len(), 103);
         assert_eq!(walk_pages(&db, &base, &spec, 7).await, want, "pages {raw}");
-        assert_eq!(walk_offset(&db, &base, &spec, 10, u64::MAX).await, want, "offset plain {raw}");
-        assert_eq!(walk_offset(&db, &base, &spec, 10, 0).await, want, "offset deferred {raw}");
+        assert_eq!(
+            walk_offset(&db, &base, &spec, 10, u64::MAX).await,
+            want,
+            "offset plain {raw}"
+        );
+        assert_eq!(
+            walk_offset(&db, &base, &spec, 10, 0).await,
+            want,
+            "offset deferred {raw}"
+        );
     }
     // the page shows its window and, counted, the exact total
     let spec = orderings().parse("price").unwrap();
-    let page = fetch(&db, &base, &spec, Mode::Page(PageNumber::Nth(3)), 10, CountStrategy::Exact, None)
-        .await
-        .unwrap();
-    assert_eq!(page.window, Window::Page { number: 3, size: 10 });
+    let page = fetch(
+        &db,
+        &base,
+        &spec,
+        Mode::Page(PageNumber::Nth(3)),
+        10,
+        CountStrategy::Exact,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        page.window,
+        Window::Page {
+            number: 3,
+            size: 10
+        }
+    );
     assert_eq!(page.total, Some(Total::exact(103)));
     assert_eq!(page.pages(), Some(11));
     assert!(page.next_cursor.is_none() && page.item_cursors.is_empty());
@@ -398,21 +484,53 @@ pub async fn cursor_walks_match_reference(db: Db, t: &str) {
         let c = cursors(&spec, &[]);
         let want = reference(&db, &base, &spec).await;
         for size in [1, 10, 103, 200] {
-            assert_eq!(walk_forward(&db, &base, &spec, size, &c).await, want, "forward {raw} size {size}");
+            assert_eq!(
+                walk_forward(&db, &base, &spec, size, &c).await,
+                want,
+                "forward {raw} size {size}"
+            );
         }
-        assert_eq!(walk_backward(&db, &base, &spec, 10, &c).await, want, "backward {raw}");
+        assert_eq!(
+            walk_backward(&db, &base, &spec, 10, &c).await,
+            want,
+            "backward {raw}"
+        );
         // After/Before positions (JSON:API style) with a token of either direction
-        let first = fetch(&db, &base, &spec, Mode::Cursor(CursorPosition::First), 5, CountStrategy::None, Some(&c))
-            .await
-            .unwrap();
+        let first = fetch(
+            &db,
+            &base,
+            &spec,
+            Mode::Cursor(CursorPosition::First),
+            5,
+            CountStrategy::None,
+            Some(&c),
+        )
+        .await
+        .unwrap();
         let token = first.item_cursors[2].clone();
-        let after = fetch(&db, &base, &spec, Mode::Cursor(CursorPosition::After(token.clone())), 5, CountStrategy::None, Some(&c))
-            .await
-            .unwrap();
+        let after = fetch(
+            &db,
+            &base,
+            &spec,
+            Mode::Cursor(CursorPosition::After(token.clone())),
+            5,
+            CountStrategy::None,
+            Some(&c),
+        )
+        .await
+        .unwrap();
         assert_eq!(ids(&after), want[3..8], "after {raw}");
-        let before = fetch(&db, &base, &spec, Mode::Cursor(CursorPosition::Before(token)), 5, CountStrategy::None, Some(&c))
-            .await
-            .unwrap();
+        let before = fetch(
+            &db,
+            &base,
+            &spec,
+            Mode::Cursor(CursorPosition::Before(token)),
+            5,
+            CountStrategy::None,
+            Some(&c),
+        )
+        .await
+        .unwrap();
         assert_eq!(ids(&before), want[0..2], "before {raw}");
         assert!(!before.has_previous && before.has_next);
     }
@@ -426,15 +544,38 @@ pub async fn filters_keep_user_binds_first(db: Db, t: &str) {
         let want = reference(&db, &base, &spec).await;
         assert!(want.len() > 20 && want.len() < 57, "{}", want.len());
         assert_eq!(walk_pages(&db, &base, &spec, 6).await, want, "pages {raw}");
-        assert_eq!(walk_offset(&db, &base, &spec, 6, 0).await, want, "deferred {raw}");
+        assert_eq!(
+            walk_offset(&db, &base, &spec, 6, 0).await,
+            want,
+            "deferred {raw}"
+        );
         let c = cursors(&spec, &[("category", "c3"), ("min_price", "20")]);
-        assert_eq!(walk_forward(&db, &base, &spec, 6, &c).await, want, "forward {raw}");
-        assert_eq!(walk_backward(&db, &base, &spec, 6, &c).await, want, "backward {raw}");
-        let page = fetch(&db, &base, &spec, Mode::Page(PageNumber::Nth(1)), 6, CountStrategy::Exact, None)
-            .await
-            .unwrap();
+        assert_eq!(
+            walk_forward(&db, &base, &spec, 6, &c).await,
+            want,
+            "forward {raw}"
+        );
+        assert_eq!(
+            walk_backward(&db, &base, &spec, 6, &c).await,
+            want,
+            "backward {raw}"
+        );
+        let page = fetch(
+            &db,
+            &base,
+            &spec,
+            Mode::Page(PageNumber::Nth(1)),
+            6,
+            CountStrategy::Exact,
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(page.total, Some(Total::exact(want.len() as u64)));
-        assert!(page.items.iter().all(|p| p.category == "c3" && p.price_cents >= 20));
+        assert!(page
+            .items
+            .iter()
+            .all(|p| p.category == "c3" && p.price_cents >= 20));
     }
 }
 
@@ -446,48 +587,112 @@ pub async fn last_and_past_the_end_pages(db: Db, t: &str) {
 
     let counter = StatementCounter::new();
     let cdb = db.counted(&counter);
-    let last = fetch(&cdb, &base, &spec, Mode::Page(PageNumber::Last), 10, CountStrategy::None, None)
-        .await
-        .unwrap();
+    let last = fetch(
+        &cdb,
+        &base,
+        &spec,
+        Mode::Page(PageNumber::Last),
+        10,
+        CountStrategy::None,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(ids(&last), want[100..]);
-    assert_eq!(last.window, Window::Page { number: 11, size: 10 });
+    assert_eq!(
+        last.window,
+        Window::Page {
+            number: 11,
+            size: 10
+        }
+    );
     assert_eq!(last.total, Some(Total::exact(103)));
     assert!(last.has_previous && !last.has_next);
     assert_eq!(counter.get(), 2, "count, then the page");
 
     // exactly divisible: the last page is full
-    let last = fetch(&db, &base, &spec, Mode::Page(PageNumber::Last), 103, CountStrategy::None, None)
-        .await
-        .unwrap();
+    let last = fetch(
+        &db,
+        &base,
+        &spec,
+        Mode::Page(PageNumber::Last),
+        103,
+        CountStrategy::None,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(last.items.len(), 103);
-    assert_eq!(last.window, Window::Page { number: 1, size: 103 });
+    assert_eq!(
+        last.window,
+        Window::Page {
+            number: 1,
+            size: 103
+        }
+    );
 
     // past the end, no count asked: a count runs so `previous` can name the last page
     let counter = StatementCounter::new();
     let cdb = db.counted(&counter);
-    let past = fetch(&cdb, &base, &spec, Mode::Page(PageNumber::Nth(40)), 10, CountStrategy::None, None)
-        .await
-        .unwrap();
+    let past = fetch(
+        &cdb,
+        &base,
+        &spec,
+        Mode::Page(PageNumber::Nth(40)),
+        10,
+        CountStrategy::None,
+        None,
+    )
+    .await
+    .unwrap();
     assert!(past.items.is_empty() && past.has_previous && !past.has_next);
-    assert_eq!(past.window, Window::Page { number: 40, size: 10 });
+    assert_eq!(
+        past.window,
+        Window::Page {
+            number: 40,
+            size: 10
+        }
+    );
     assert_eq!(past.total, Some(Total::exact(103)));
     assert_eq!(past.pages(), Some(11));
     assert_eq!(counter.get(), 2);
 
     // with a count strategy, still two statements
     let counter = StatementCounter::new();
-    let past = fetch(&db.counted(&counter), &base, &spec, Mode::Offset(500), 10, CountStrategy::Capped(50), None)
-        .await
-        .unwrap();
+    let past = fetch(
+        &db.counted(&counter),
+        &base,
+        &spec,
+        Mode::Offset(500),
+        10,
+        CountStrategy::Capped(50),
+        None,
+    )
+    .await
+    .unwrap();
     assert!(past.items.is_empty());
-    assert_eq!(past.total, Some(Total { value: 50, relation: TotalRelation::Gte }));
+    assert_eq!(
+        past.total,
+        Some(Total {
+            value: 50,
+            relation: TotalRelation::Gte
+        })
+    );
     assert_eq!(counter.get(), 2);
 
     // the page that ends the collection shows the total: no count statement
     let counter = StatementCounter::new();
-    let end = fetch(&db.counted(&counter), &base, &spec, Mode::Offset(95), 10, CountStrategy::Exact, None)
-        .await
-        .unwrap();
+    let end = fetch(
+        &db.counted(&counter),
+        &base,
+        &spec,
+        Mode::Offset(95),
+        10,
+        CountStrategy::Exact,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(ids(&end), want[95..]);
     assert_eq!(end.total, Some(Total::exact(103)));
     assert!(counter.get() <= 2);
@@ -495,7 +700,9 @@ pub async fn last_and_past_the_end_pages(db: Db, t: &str) {
     // an empty collection: page 1 and last are the same empty page, total 0
     exec(&db, &format!("DELETE FROM {t}")).await;
     for mode in [Mode::Page(PageNumber::Nth(1)), Mode::Page(PageNumber::Last)] {
-        let page = fetch(&db, &base, &spec, mode, 10, CountStrategy::None, None).await.unwrap();
+        let page = fetch(&db, &base, &spec, mode, 10, CountStrategy::None, None)
+            .await
+            .unwrap();
         assert!(page.items.is_empty() && !page.has_next && !page.has_previous);
         assert_eq!(page.total, Some(Total::exact(0)));
         assert_eq!(page.pages(), Some(0));
@@ -511,7 +718,10 @@ pub async fn deep_offset_deferred_join_matches_plain(db: Db, t: &str) {
             for offset in [0_u64, 7, 500, 690, 4_990] {
                 let mut got = Vec::new();
                 for from in [u64::MAX, 0] {
-                    let request = PageRequest { mode: Mode::Offset(offset), size: 10 };
+                    let request = PageRequest {
+                        mode: Mode::Offset(offset),
+                        size: 10,
+                    };
                     let page = PageQuery::new(&base, &spec, &request)
                         .deferred_join_from(from)
                         .fetch::<Product>(&db)
@@ -519,7 +729,11 @@ pub async fn deep_offset_deferred_join_matches_plain(db: Db, t: &str) {
                         .unwrap();
                     let lo = (offset as usize).min(want.len());
                     let hi = (lo + 10).min(want.len());
-                    assert_eq!(ids(&page), want[lo..hi], "{raw} offset {offset} from {from}");
+                    assert_eq!(
+                        ids(&page),
+                        want[lo..hi],
+                        "{raw} offset {offset} from {from}"
+                    );
                     assert_eq!(page.has_next, hi < want.len());
                     got.push(page.items);
                 }
@@ -537,22 +751,46 @@ pub async fn deleted_boundary_row_cursor_continues(db: Db, t: &str) {
         let spec = orderings().parse(raw).unwrap();
         let c = cursors(&spec, &[]);
         let want = reference(&db, &base, &spec).await;
-        let first = fetch(&db, &base, &spec, Mode::Cursor(CursorPosition::First), 10, CountStrategy::None, Some(&c))
-            .await
-            .unwrap();
+        let first = fetch(
+            &db,
+            &base,
+            &spec,
+            Mode::Cursor(CursorPosition::First),
+            10,
+            CountStrategy::None,
+            Some(&c),
+        )
+        .await
+        .unwrap();
         let next = first.next_cursor.clone().unwrap();
         // delete the boundary row (last of page 1) and the row after it
         delete_product(&db, t, want[9]).await;
         delete_product(&db, t, want[10]).await;
-        let page = fetch(&db, &base, &spec, Mode::Cursor(CursorPosition::Token(next)), 10, CountStrategy::None, Some(&c))
-            .await
-            .unwrap();
+        let page = fetch(
+            &db,
+            &base,
+            &spec,
+            Mode::Cursor(CursorPosition::Token(next)),
+            10,
+            CountStrategy::None,
+            Some(&c),
+        )
+        .await
+        .unwrap();
         assert_eq!(ids(&page), want[11..21], "{raw}");
         // and backwards from page 2 to the start
         let prev = page.previous_cursor.clone().unwrap();
-        let back = fetch(&db, &base, &spec, Mode::Cursor(CursorPosition::Token(prev)), 10, CountStrategy::None, Some(&c))
-            .await
-            .unwrap();
+        let back = fetch(
+            &db,
+            &base,
+            &spec,
+            Mode::Cursor(CursorPosition::Token(prev)),
+            10,
+            CountStrategy::None,
+            Some(&c),
+        )
+        .await
+        .unwrap();
         assert_eq!(ids(&back), want[0..9], "{raw} back");
         assert!(!back.has_previous);
     }
@@ -563,9 +801,17 @@ pub async fn bad_cursors_are_request_errors(db: Db, t: &str) {
     let base = base(t);
     let spec = orderings().parse("price").unwrap();
     let c = cursors(&spec, &[("category", "c1")]);
-    let page = fetch(&db, &base, &spec, Mode::Cursor(CursorPosition::First), 5, CountStrategy::None, Some(&c))
-        .await
-        .unwrap();
+    let page = fetch(
+        &db,
+        &base,
+        &spec,
+        Mode::Cursor(CursorPosition::First),
+        5,
+        CountStrategy::None,
+        Some(&c),
+    )
+    .await
+    .unwrap();
     let token = page.next_cursor.unwrap();
 
     let expect = |r: folio_sqlx::Result<Page<Product>>, kinds: &[folio::ErrorKind]| {
@@ -582,30 +828,77 @@ pub async fn bad_cursors_are_request_errors(db: Db, t: &str) {
     bytes[mid] = if bytes[mid] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(bytes).unwrap();
     expect(
-        fetch(&db, &base, &spec, Mode::Cursor(CursorPosition::Token(tampered)), 5, CountStrategy::None, Some(&c)).await,
-        &[folio::ErrorKind::BadCursorSignature, folio::ErrorKind::MalformedCursor],
+        fetch(
+            &db,
+            &base,
+            &spec,
+            Mode::Cursor(CursorPosition::Token(tampered)),
+            5,
+            CountStrategy::None,
+            Some(&c),
+        )
+        .await,
+        &[
+            folio::ErrorKind::BadCursorSignature,
+            folio::ErrorKind::MalformedCursor,
+        ],
     );
     // garbage
     expect(
-        fetch(&db, &base, &spec, Mode::Cursor(CursorPosition::Token("%%%".into())), 5, CountStrategy::None, Some(&c)).await,
+        fetch(
+            &db,
+            &base,
+            &spec,
+            Mode::Cursor(CursorPosition::Token("%%%".into())),
+            5,
+            CountStrategy::None,
+            Some(&c),
+        )
+        .await,
         &[folio::ErrorKind::MalformedCursor],
     );
     // replayed with another filter, another ordering
     let other_filter = cursors(&spec, &[("category", "c2")]);
     expect(
-        fetch(&db, &base, &spec, Mode::Cursor(CursorPosition::Token(token.clone())), 5, CountStrategy::None, Some(&other_filter)).await,
+        fetch(
+            &db,
+            &base,
+            &spec,
+            Mode::Cursor(CursorPosition::Token(token.clone())),
+            5,
+            CountStrategy::None,
+            Some(&other_filter),
+        )
+        .await,
         &[folio::ErrorKind::CursorMismatch],
     );
     let other_spec = orderings().parse("-price").unwrap();
     let other_ordering = cursors(&other_spec, &[("category", "c1")]);
     expect(
-        fetch(&db, &base, &other_spec, Mode::Cursor(CursorPosition::Token(token)), 5, CountStrategy::None, Some(&other_ordering)).await,
+        fetch(
+            &db,
+            &base,
+            &other_spec,
+            Mode::Cursor(CursorPosition::Token(token)),
+            5,
+            CountStrategy::None,
+            Some(&other_ordering),
+        )
+        .await,
         &[folio::ErrorKind::CursorMismatch],
     );
     // cursor mode without a codec is the caller's bug: 500
-    let e = fetch(&db, &base, &spec, Mode::Cursor(CursorPosition::First), 5, CountStrategy::None, None)
-        .await
-        .unwrap_err();
+    let e = fetch(
+        &db,
+        &base,
+        &spec,
+        Mode::Cursor(CursorPosition::First),
+        5,
+        CountStrategy::None,
+        None,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Request);
     assert_eq!(e.as_folio().unwrap().kind(), folio::ErrorKind::Internal);
     assert_eq!(e.http_status(), 500);
@@ -630,8 +923,22 @@ pub async fn offset_skips_and_repeats_under_writes_cursor_does_not(db: Db, t: &s
         let mut position = CursorPosition::First;
         let mut round = 0_i64;
         loop {
-            let mode = if use_cursor { Mode::Cursor(position.clone()) } else { Mode::Offset(offset) };
-            let page = fetch(&db, &base, &spec, mode, size, CountStrategy::None, c.as_ref()).await.unwrap();
+            let mode = if use_cursor {
+                Mode::Cursor(position.clone())
+            } else {
+                Mode::Offset(offset)
+            };
+            let page = fetch(
+                &db,
+                &base,
+                &spec,
+                mode,
+                size,
+                CountStrategy::None,
+                c.as_ref(),
+            )
+            .await
+            .unwrap();
             seen.extend(ids(&page));
             if !page.has_next {
                 break;
@@ -644,7 +951,13 @@ pub async fn offset_skips_and_repeats_under_writes_cursor_does_not(db: Db, t: &s
             // insert 2 rows at the very front (price -1 sorts first)
             round += 1;
             if round % 2 == 1 {
-                for id in seen.iter().filter(|id| !deleted.contains(id)).take(3).copied().collect::<Vec<_>>() {
+                for id in seen
+                    .iter()
+                    .filter(|id| !deleted.contains(id))
+                    .take(3)
+                    .copied()
+                    .collect::<Vec<_>>()
+                {
                     delete_product(&db, t, id).await;
                     deleted.insert(id);
                 }
@@ -657,13 +970,21 @@ pub async fn offset_skips_and_repeats_under_writes_cursor_does_not(db: Db, t: &s
         for id in &seen {
             *counts.entry(*id).or_default() += 1;
         }
-        let stable: Vec<i64> = initial.iter().filter(|id| !deleted.contains(id)).copied().collect();
+        let stable: Vec<i64> = initial
+            .iter()
+            .filter(|id| !deleted.contains(id))
+            .copied()
+            .collect();
         let missing = stable.iter().filter(|id| !counts.contains_key(id)).count();
         let repeated = counts.values().filter(|&&n| n > 1).count();
         if use_cursor {
             assert_eq!(missing, 0, "keyset walk skipped rows");
             assert_eq!(repeated, 0, "keyset walk repeated rows");
-            let in_order: Vec<i64> = seen.iter().filter(|id| initial.contains(id)).copied().collect();
+            let in_order: Vec<i64> = seen
+                .iter()
+                .filter(|id| initial.contains(id))
+                .copied()
+                .collect();
             assert_eq!(in_order, initial, "keyset walk keeps the ordering");
         } else {
             // documented: OFFSET under writes loses and duplicates rows
@@ -698,9 +1019,17 @@ pub async fn cursor_walk_under_concurrent_writes(db: Db, t: &str) {
         let mut seen = Vec::new();
         let mut position = CursorPosition::First;
         loop {
-            let page = fetch(&db, &base, &spec, Mode::Cursor(position), 7, CountStrategy::None, Some(&c))
-                .await
-                .unwrap();
+            let page = fetch(
+                &db,
+                &base,
+                &spec,
+                Mode::Cursor(position),
+                7,
+                CountStrategy::None,
+                Some(&c),
+            )
+            .await
+            .unwrap();
             seen.extend(ids(&page));
             tokio::task::yield_now().await;
             match page.next_cursor {
@@ -713,9 +1042,20 @@ pub async fn cursor_walk_under_concurrent_writes(db: Db, t: &str) {
         for id in &seen {
             assert!(unique.insert(*id), "{raw}: row {id} seen twice");
         }
-        let stable: Vec<i64> = initial.iter().filter(|id| !volatile.contains(id)).copied().collect();
-        let stable_seen: Vec<i64> = seen.iter().filter(|id| stable.contains(id)).copied().collect();
-        assert_eq!(stable_seen, stable, "{raw}: every stable row exactly once, in order");
+        let stable: Vec<i64> = initial
+            .iter()
+            .filter(|id| !volatile.contains(id))
+            .copied()
+            .collect();
+        let stable_seen: Vec<i64> = seen
+            .iter()
+            .filter(|id| stable.contains(id))
+            .copied()
+            .collect();
+        assert_eq!(
+            stable_seen, stable,
+            "{raw}: every stable row exactly once, in order"
+        );
     }
 }
 
@@ -724,20 +1064,42 @@ pub async fn statement_budget(db: Db, t: &str) {
     let base = base(t);
     let spec = orderings().parse("rating,-price").unwrap();
     let c = cursors(&spec, &[]);
-    let first = fetch(&db, &base, &spec, Mode::Cursor(CursorPosition::First), 10, CountStrategy::None, Some(&c))
-        .await
-        .unwrap();
+    let first = fetch(
+        &db,
+        &base,
+        &spec,
+        Mode::Cursor(CursorPosition::First),
+        10,
+        CountStrategy::None,
+        Some(&c),
+    )
+    .await
+    .unwrap();
     let token = first.next_cursor.unwrap();
 
     let count_with = |strategy: CountStrategy, mode: Mode| {
         let (db, base, spec, c) = (&db, &base, &spec, &c);
         async move {
             let counter = StatementCounter::new();
-            let page = fetch(&db.counted(&counter), base, spec, mode, 10, strategy, Some(c)).await.unwrap();
+            let page = fetch(
+                &db.counted(&counter),
+                base,
+                spec,
+                mode,
+                10,
+                strategy,
+                Some(c),
+            )
+            .await
+            .unwrap();
             (counter.get(), page)
         }
     };
-    let (n, page) = count_with(CountStrategy::None, Mode::Cursor(CursorPosition::Token(token.clone()))).await;
+    let (n, page) = count_with(
+        CountStrategy::None,
+        Mode::Cursor(CursorPosition::Token(token.clone())),
+    )
+    .await;
     assert_eq!(n, 1, "cursor page, count=none");
     assert!(page.total.is_none());
     for strategy in [
@@ -747,10 +1109,15 @@ pub async fn statement_budget(db: Db, t: &str) {
         CountStrategy::Estimate,
         CountStrategy::Auto,
     ] {
-        let (n, page) = count_with(strategy, Mode::Cursor(CursorPosition::Token(token.clone()))).await;
+        let (n, page) =
+            count_with(strategy, Mode::Cursor(CursorPosition::Token(token.clone()))).await;
         assert_eq!(n, 2, "cursor page, count={strategy:?}");
         assert!(page.total.is_some());
-        for mode in [Mode::Page(PageNumber::Nth(2)), Mode::Offset(30), Mode::Cursor(CursorPosition::Last)] {
+        for mode in [
+            Mode::Page(PageNumber::Nth(2)),
+            Mode::Offset(30),
+            Mode::Cursor(CursorPosition::Last),
+        ] {
             let (n, _) = count_with(strategy, mode.clone()).await;
             assert!(n <= 2, "{mode:?} count={strategy:?}: {n}");
         }
@@ -761,9 +1128,16 @@ pub async fn statement_budget(db: Db, t: &str) {
     let spec = orderings().parse("-price").unwrap();
     for k in [1, 3, 7] {
         let counter = StatementCounter::new();
-        let children = load_children::<Product>(&db.counted(&counter), &base, "category", &spec, &parents[..k], 3)
-            .await
-            .unwrap();
+        let children = load_children::<Product>(
+            &db.counted(&counter),
+            &base,
+            "category",
+            &spec,
+            &parents[..k],
+            3,
+        )
+        .await
+        .unwrap();
         assert_eq!(children.len(), k);
         assert_eq!(counter.get(), 1);
     }
@@ -783,26 +1157,74 @@ pub async fn exact_and_capped_counts(db: Db, t: &str) {
     let total = |strategy| {
         let (db, base, spec) = (&db, &base, &spec);
         async move {
-            fetch(db, base, spec, Mode::Offset(0), 5, strategy, None).await.unwrap().total.unwrap()
+            fetch(db, base, spec, Mode::Offset(0), 5, strategy, None)
+                .await
+                .unwrap()
+                .total
+                .unwrap()
         }
     };
     assert_eq!(total(CountStrategy::Exact).await, Total::exact(103));
-    assert_eq!(total(CountStrategy::Capped(50)).await, Total { value: 50, relation: TotalRelation::Gte });
-    assert_eq!(total(CountStrategy::Capped(102)).await, Total { value: 102, relation: TotalRelation::Gte });
+    assert_eq!(
+        total(CountStrategy::Capped(50)).await,
+        Total {
+            value: 50,
+            relation: TotalRelation::Gte
+        }
+    );
+    assert_eq!(
+        total(CountStrategy::Capped(102)).await,
+        Total {
+            value: 102,
+            relation: TotalRelation::Gte
+        }
+    );
     assert_eq!(total(CountStrategy::Capped(103)).await, Total::exact(103));
-    assert_eq!(total(CountStrategy::Capped(10_000)).await, Total::exact(103));
+    assert_eq!(
+        total(CountStrategy::Capped(10_000)).await,
+        Total::exact(103)
+    );
     // the capped statement never reads past N + 1 rows
     let st = CountQuery::capped(50).render(db.dialect(), &base);
     assert_eq!(db.fetch_all::<(i64,)>(&st).await.unwrap(), [(51,)]);
     // filtered: user binds kept
     let f = filtered(&db, t, "c1", 0);
     let want = reference(&db, &f, &spec).await.len() as u64;
-    let page = fetch(&db, &f, &spec, Mode::Offset(0), 5, CountStrategy::Exact, None).await.unwrap();
+    let page = fetch(
+        &db,
+        &f,
+        &spec,
+        Mode::Offset(0),
+        5,
+        CountStrategy::Exact,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(page.total, Some(Total::exact(want)));
-    let page = fetch(&db, &f, &spec, Mode::Offset(0), 5, CountStrategy::Capped(3), None).await.unwrap();
-    assert_eq!(page.total, Some(Total { value: 3, relation: TotalRelation::Gte }));
+    let page = fetch(
+        &db,
+        &f,
+        &spec,
+        Mode::Offset(0),
+        5,
+        CountStrategy::Capped(3),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        page.total,
+        Some(Total {
+            value: 3,
+            relation: TotalRelation::Gte
+        })
+    );
     // parsing
-    assert_eq!("capped".parse::<CountStrategy>().unwrap(), CountStrategy::Capped(10_000));
+    assert_eq!(
+        "capped".parse::<CountStrategy>().unwrap(),
+        CountStrategy::Capped(10_000)
+    );
     assert!("lots".parse::<CountStrategy>().is_err());
 }
 
@@ -814,7 +1236,10 @@ async fn counted_total(
     threshold: Option<u64>,
 ) -> (Total, usize) {
     let spec = SortSpec::by_unique("id", "id");
-    let request = PageRequest { mode: Mode::Offset(0), size: 10 };
+    let request = PageRequest {
+        mode: Mode::Offset(0),
+        size: 10,
+    };
     let counter = StatementCounter::new();
     let mut q = PageQuery::new(base, &spec, &request).count(strategy);
     if let Some(table) = table {
@@ -841,34 +1266,63 @@ pub async fn estimates_on_an_analyzed_200k_table(db: Db, t: &str) {
 
     let (total, stmts) = counted_total(&db, &base, CountStrategy::Estimate, Some(t), None).await;
     assert_eq!(total.relation, TotalRelation::Approx);
-    assert!(near(total.value, n), "table estimate {} vs {n}", total.value);
+    assert!(
+        near(total.value, n),
+        "table estimate {} vs {n}",
+        total.value
+    );
     assert_eq!(stmts, 2);
 
     let (total, stmts) = counted_total(&db, &base, CountStrategy::Auto, Some(t), None).await;
-    assert_eq!(total.relation, TotalRelation::Approx, "200k is over the auto threshold");
+    assert_eq!(
+        total.relation,
+        TotalRelation::Approx,
+        "200k is over the auto threshold"
+    );
     assert!(near(total.value, n));
     assert_eq!(stmts, 2);
 
-    let (total, stmts) = counted_total(&db, &base, CountStrategy::Auto, Some(t), Some(1_000_000)).await;
-    assert_eq!(total, Total::exact(n), "under the threshold auto counts exactly");
+    let (total, stmts) =
+        counted_total(&db, &base, CountStrategy::Auto, Some(t), Some(1_000_000)).await;
+    assert_eq!(
+        total,
+        Total::exact(n),
+        "under the threshold auto counts exactly"
+    );
     assert_eq!(stmts, 2, "in the same statement");
 
     // filtered
     let f = filtered(&db, t, "c1", 0);
-    let truth = reference(&db, &f, &SortSpec::by_unique("id", "id")).await.len() as u64;
+    let truth = reference(&db, &f, &SortSpec::by_unique("id", "id"))
+        .await
+        .len() as u64;
     let (total, stmts) = counted_total(&db, &f, CountStrategy::Estimate, None, None).await;
     assert_eq!(stmts, 2);
     if is_pg(&db) {
         assert_eq!(total.relation, TotalRelation::Approx);
-        assert!(near(total.value, truth), "planner estimate {} vs {truth}", total.value);
+        assert!(
+            near(total.value, truth),
+            "planner estimate {} vs {truth}",
+            total.value
+        );
     } else {
-        assert_eq!(total, Total::exact(truth), "SQLite: capped at the auto threshold");
+        assert_eq!(
+            total,
+            Total::exact(truth),
+            "SQLite: capped at the auto threshold"
+        );
     }
     let (total, stmts) = counted_total(&db, &f, CountStrategy::Auto, None, None).await;
     assert_eq!(total, Total::exact(truth));
     assert_eq!(stmts, 2);
     let (total, _) = counted_total(&db, &f, CountStrategy::Auto, None, Some(1_000)).await;
-    assert_eq!(total, Total { value: 1_000, relation: TotalRelation::Gte });
+    assert_eq!(
+        total,
+        Total {
+            value: 1_000,
+            relation: TotalRelation::Gte
+        }
+    );
 }
 
 pub async fn cached_count_hit_runs_no_statement(db: Db, t: &str) {
@@ -880,7 +1334,10 @@ pub async fn cached_count_hit_runs_no_statement(db: Db, t: &str) {
         let (db, spec, cache, base) = (db.clone(), spec.clone(), cache.clone(), base.clone());
         async move {
             let counter = StatementCounter::new();
-            let request = PageRequest { mode: Mode::Page(PageNumber::Nth(1)), size: 5 };
+            let request = PageRequest {
+                mode: Mode::Page(PageNumber::Nth(1)),
+                size: 5,
+            };
             let page = PageQuery::new(&base, &spec, &request)
                 .count(CountStrategy::Cached)
                 .cache(&cache)
@@ -929,17 +1386,26 @@ pub async fn load_children_one_statement(db: Db, t: &str) {
             if user % 6 > round {
                 id += 1;
                 let status = if id % 3 == 0 { "paid" } else { "pending" };
-                exec(&db, &format!("INSERT INTO {orders} VALUES ({id}, {user}, '{status}')")).await;
+                exec(
+                    &db,
+                    &format!("INSERT INTO {orders} VALUES ({id}, {user}, '{status}')"),
+                )
+                .await;
             }
         }
     }
     let base = BaseQuery::new(format!("SELECT id, user_id, status FROM {orders}"));
     let spec = Orderings::new("id", "id").parse("-id").unwrap();
-    let parents: Vec<Value> = (1..=40).rev().map(Value::Int).chain([Value::Int(99)]).collect();
+    let parents: Vec<Value> = (1..=40)
+        .rev()
+        .map(Value::Int)
+        .chain([Value::Int(99)])
+        .collect();
     let counter = StatementCounter::new();
-    let children = load_children::<ShopOrder>(&db.counted(&counter), &base, "user_id", &spec, &parents, 3)
-        .await
-        .unwrap();
+    let children =
+        load_children::<ShopOrder>(&db.counted(&counter), &base, "user_id", &spec, &parents, 3)
+            .await
+            .unwrap();
     assert_eq!(counter.get(), 1);
     assert_eq!(children.len(), 41);
     for (p, c) in parents.iter().zip(&children) {
@@ -953,21 +1419,44 @@ pub async fn load_children_one_statement(db: Db, t: &str) {
             .await
             .unwrap();
         let want: Vec<i64> = all.iter().take(3).map(|r| r.0).collect();
-        assert_eq!(c.items.iter().map(|o| o.id).collect::<Vec<_>>(), want, "user {user}");
+        assert_eq!(
+            c.items.iter().map(|o| o.id).collect::<Vec<_>>(),
+            want,
+            "user {user}"
+        );
         assert!(c.items.iter().all(|o| o.user_id == *user));
         assert_eq!(c.has_more, all.len() > 3, "user {user}");
         assert_eq!(c.last_keys, want.last().map(|id| vec![Value::Int(*id)]));
     }
     // with the children's own filter (a bind) and a duplicate parent
-    let paid = BaseQuery::new(format!("SELECT id, user_id, status FROM {orders} WHERE status = {}", ph(&db, 1))).bind("paid");
-    let children = load_children::<ShopOrder>(&db, &paid, "user_id", &spec, &[Value::Int(5), Value::Int(5), Value::Int(11)], 1)
-        .await
-        .unwrap();
+    let paid = BaseQuery::new(format!(
+        "SELECT id, user_id, status FROM {orders} WHERE status = {}",
+        ph(&db, 1)
+    ))
+    .bind("paid");
+    let children = load_children::<ShopOrder>(
+        &db,
+        &paid,
+        "user_id",
+        &spec,
+        &[Value::Int(5), Value::Int(5), Value::Int(11)],
+        1,
+    )
+    .await
+    .unwrap();
     assert_eq!(children.len(), 2);
-    assert!(children.iter().flat_map(|c| &c.items).all(|o| o.status == "paid"));
+    assert!(children
+        .iter()
+        .flat_map(|c| &c.items)
+        .all(|o| o.status == "paid"));
     // no parents: no statement
     let counter = StatementCounter::new();
-    assert!(load_children::<ShopOrder>(&db.counted(&counter), &base, "user_id", &spec, &[], 3).await.unwrap().is_empty());
+    assert!(
+        load_children::<ShopOrder>(&db.counted(&counter), &base, "user_id", &spec, &[], 3)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(counter.get(), 0);
 }
 
@@ -988,6 +1477,9 @@ pub async fn stream_walks_everything_in_chunks(db: Db, t: &str) {
     let f = filtered(&db, t, "c6", 25);
     let spec = orderings().parse("price").unwrap();
     let want = reference(&db, &f, &spec).await;
-    let got: Vec<Product> = folio_sqlx::stream(&db, &f, &spec, 10).try_collect().await.unwrap();
+    let got: Vec<Product> = folio_sqlx::stream(&db, &f, &spec, 10)
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(got.iter().map(|p| p.id).collect::<Vec<_>>(), want);
 }
