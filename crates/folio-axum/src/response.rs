@@ -12,7 +12,8 @@ pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
 /// A page rendered for the client: the body in `envelope`'s shape
 /// ([`folio::Envelope::to_vec`]) with links built from the request URL (every other
 /// query parameter kept as the client sent it), an RFC 8288 `Link` header and
-/// `X-Total-Count` when the total is exact; `Content-Type: application/json`.
+/// `X-Total-Count` when the total is exact; `Content-Type` as the envelope says
+/// (`application/json`, or `application/vnd.api+json` for JSON:API).
 ///
 /// ```no_run
 /// use folio_axum::{PageResponse, RequestUrl};
@@ -72,7 +73,7 @@ impl<T: Serialize> IntoResponse for PageResponse<T> {
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
+            HeaderValue::from_static(self.envelope.content_type()),
         );
         if let Some(link) = folio::link_header(&links) {
             if let Ok(value) = HeaderValue::from_str(&link) {

@@ -283,6 +283,25 @@ async fn page_response_sets_body_link_and_total_count() {
 }
 
 #[tokio::test]
+async fn page_response_sends_the_envelope_media_type() {
+    let response = PageResponse::new(
+        sample_page(),
+        folio::Envelope::jsonapi("products"),
+        RequestUrl::new("http://shop.example/api/products", "page[number]=2"),
+        folio::ParamNames::jsonapi(),
+    )
+    .into_response();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        header(&response, "content-type"),
+        Some("application/vnd.api+json")
+    );
+    let body = body_json(response).await;
+    assert_eq!(body["data"][0]["type"], "products");
+    assert_eq!(body["data"][0]["id"], "3");
+}
+
+#[tokio::test]
 async fn page_response_without_exact_total_has_no_total_count() {
     let mut page = sample_page();
     page.total = Some(Total {
@@ -311,6 +330,9 @@ async fn two_statements(Extension(counter): Extension<StatementCounter>) -> &'st
     };
     db.fetch_all::<(i64,)>(&one).await.unwrap();
     db.fetch_all::<(i64,)>(&one).await.unwrap();
+    // Time spent in the database as the handler saw it: spent for real, so that the
+    // request's total is at least as long.
+    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
     counter.record(std::time::Duration::from_millis(3));
     "ok"
 }

@@ -46,7 +46,7 @@ fn rusqlite_rows(stmt: &mut rusqlite::CachedStatement<'_>, arg: i64) -> rusqlite
 
 /// Runs the comparison on the SQLite file `path` (`products` table of `products` rows)
 /// and on folio-shop's own pool `pool`.
-pub async fn compare(path: &Path, pool: &SqlitePool, products: u64, iterations: usize) -> Result<Vec<DriverRow>, BoxError> {
+pub(crate) async fn compare(path: &Path, pool: &SqlitePool, products: u64, iterations: usize) -> Result<Vec<DriverRow>, BoxError> {
     let mut out = Vec::new();
     let arg = move |i: usize| 1 + (i as u64 * 7919 % products.max(1)) as i64;
     for (label, sql) in STATEMENTS {

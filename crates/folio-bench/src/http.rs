@@ -20,27 +20,27 @@ use crate::stats::Summary;
 use crate::BoxError;
 
 /// One request may take at most this long.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A response, read to its end.
 #[derive(Debug, Clone)]
-pub struct Resp {
+pub(crate) struct Resp {
     /// The status code.
-    pub status: u16,
+    pub(crate) status: u16,
     /// The body's size in bytes.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// The body, when asked for.
-    pub body: Option<Vec<u8>>,
+    pub(crate) body: Option<Vec<u8>>,
     /// The `db;dur=` of `Server-Timing`, in milliseconds.
-    pub db_ms: Option<f64>,
+    pub(crate) db_ms: Option<f64>,
     /// `X-Statement-Count`.
-    pub statements: Option<u32>,
+    pub(crate) statements: Option<u32>,
     /// Newlines in the body (NDJSON lines).
-    pub lines: u64,
+    pub(crate) lines: u64,
 }
 
 /// A keep-alive HTTP/1.1 connection to one server, reopened when the server closes it.
-pub struct Conn {
+pub(crate) struct Conn {
     addr: SocketAddr,
     host: String,
     sender: Option<SendRequest<Empty<Bytes>>>,
@@ -48,7 +48,7 @@ pub struct Conn {
 
 impl Conn {
     /// A connection to `addr` (opened at the first request).
-    pub fn new(addr: SocketAddr) -> Conn {
+    pub(crate) fn new(addr: SocketAddr) -> Conn {
         Conn {
             addr,
             host: addr.to_string(),
@@ -74,7 +74,7 @@ impl Conn {
     }
 
     /// GETs `path` (with its query) and reads the whole body.
-    pub async fn get(&mut self, path: &str, keep_body: bool) -> Result<Resp, BoxError> {
+    pub(crate) async fn get(&mut self, path: &str, keep_body: bool) -> Result<Resp, BoxError> {
         match tokio::time::timeout(REQUEST_TIMEOUT, self.get_inner(path, keep_body)).await {
             Ok(r) => r,
             Err(_) => {
@@ -152,20 +152,18 @@ fn parse_db_dur(value: &str) -> Option<f64> {
 
 /// The outcome of sequential requests to one URL.
 #[derive(Debug, Clone)]
-pub struct Sequential {
+pub(crate) struct Sequential {
     /// Latencies (ms) of the measured requests.
-    pub latency: Summary,
+    pub(crate) latency: Summary,
     /// `db;dur` (ms) p50 over the measured requests, when the server reports it.
-    pub db_p50_ms: Option<f64>,
+    pub(crate) db_p50_ms: Option<f64>,
     /// The first response's body.
-    pub first_body: Vec<u8>,
-    /// Statements per request (the last response's `X-Statement-Count`).
-    pub statements: Option<u32>,
+    pub(crate) first_body: Vec<u8>,
 }
 
 /// `warmup` unmeasured requests, then up to `samples` measured ones, one at a time,
 /// stopping early (after at least `min_samples`) once `budget` has been spent.
-pub async fn sequential(
+pub(crate) async fn sequential(
     conn: &mut Conn,
     path: &str,
     warmup: usize,
@@ -187,7 +185,6 @@ pub async fn sequential(
     let start = Instant::now();
     let mut lat = Vec::with_capacity(samples);
     let mut db = Vec::with_capacity(samples);
-    let mut statements = None;
     while lat.len() < samples && (lat.len() < min_samples || start.elapsed() < budget) {
         let t = Instant::now();
         let r = conn.get(path, false).await?;
@@ -199,38 +196,34 @@ pub async fn sequential(
         if let Some(d) = r.db_ms {
             db.push(d);
         }
-        statements = r.statements;
     }
     Ok(Sequential {
         latency: Summary::of(&mut lat),
         db_p50_ms: (!db.is_empty()).then(|| Summary::of(&mut db).p50),
         first_body,
-        statements,
     })
 }
 
 /// The outcome of a load run.
 #[derive(Debug, Clone)]
-pub struct Load {
+pub(crate) struct Load {
     /// Completed requests with status 200.
-    pub ok: u64,
+    pub(crate) ok: u64,
     /// Requests that failed or answered another status.
-    pub errors: u64,
+    pub(crate) errors: u64,
     /// Requests per second (successful ones, over the measured time).
-    pub rps: f64,
+    pub(crate) rps: f64,
     /// Latencies (ms) of the successful requests.
-    pub latency: Summary,
+    pub(crate) latency: Summary,
     /// The mean of `X-Statement-Count`, when the server sends it.
-    pub statements: Option<f64>,
-    /// The measured time in seconds.
-    pub seconds: f64,
+    pub(crate) statements: Option<f64>,
     /// The first error, if any.
-    pub first_error: Option<String>,
+    pub(crate) first_error: Option<String>,
 }
 
 /// `concurrency` connections, each sending the `paths` round-robin (shared counter)
 /// one request at a time, for `duration`; at most `max_requests` in all.
-pub async fn load(
+pub(crate) async fn load(
     addr: SocketAddr,
     paths: Arc<Vec<String>>,
     concurrency: usize,
@@ -312,7 +305,6 @@ pub async fn load(
         rps: ok as f64 / seconds,
         latency: Summary::of(&mut all),
         statements: (statements.1 > 0).then(|| statements.0 as f64 / statements.1 as f64),
-        seconds,
         first_error,
     }
 }

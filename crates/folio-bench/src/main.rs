@@ -29,7 +29,7 @@ use crate::results::{Meta, Results};
 use crate::shop::Backend;
 
 /// Errors of the benchmark: reported and the run stopped.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// folio's benchmarks (see docs/benchmarks.md).
 #[derive(Debug, Parser)]
@@ -99,47 +99,47 @@ struct AllArgs {
 
 /// The settings of a run.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// `--quick`.
-    pub quick: bool,
+    pub(crate) quick: bool,
     /// The scale factor.
-    pub scale: f64,
+    pub(crate) scale: f64,
     /// Products.
-    pub products: u64,
+    pub(crate) products: u64,
     /// Users.
-    pub users: u64,
+    pub(crate) users: u64,
     /// Orders per user.
-    pub orders_per_user: u64,
+    pub(crate) orders_per_user: u64,
     /// Output directory.
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Working directory (absolute).
-    pub work: PathBuf,
+    pub(crate) work: PathBuf,
     /// Where seeded SQLite files are kept.
-    pub data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
     /// `bench/peers` (absolute).
-    pub peers_dir: PathBuf,
+    pub(crate) peers_dir: PathBuf,
     /// The folio-shop binary.
-    pub shop_bin: PathBuf,
+    pub(crate) shop_bin: PathBuf,
     /// Throughput concurrency.
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
     /// Measured time of a throughput run.
-    pub duration: Duration,
+    pub(crate) duration: Duration,
     /// Warm-up before each throughput run.
-    pub warmup: Duration,
+    pub(crate) warmup: Duration,
     /// Cap of requests per throughput run.
-    pub max_requests: usize,
+    pub(crate) max_requests: usize,
     /// Sequential samples per depth cell.
-    pub samples: usize,
+    pub(crate) samples: usize,
     /// Time budget of a depth cell (at least 5 samples are taken regardless).
-    pub cell_budget: Duration,
+    pub(crate) cell_budget: Duration,
     /// gunicorn workers.
-    pub peer_workers: usize,
+    pub(crate) peer_workers: usize,
 }
 
 impl Config {
     /// The depths of the study: 0, 1k, 10k, 100k, 500k, 900k rows at scale 1,
     /// scaled, in multiples of the page size.
-    pub fn depths(&self) -> Vec<u64> {
+    pub(crate) fn depths(&self) -> Vec<u64> {
         [0u64, 1_000, 10_000, 100_000, 500_000, 900_000]
             .iter()
             .map(|d| ((*d as f64 * self.scale / 10.0).round() as u64) * 10)
@@ -147,12 +147,12 @@ impl Config {
     }
 
     /// The depth standing for 500k.
-    pub fn depth_500k(&self) -> u64 {
+    pub(crate) fn depth_500k(&self) -> u64 {
         self.depths()[4]
     }
 
     /// The page standing for page 50,000 (depth 500k at 10 per page).
-    pub fn page_50k(&self) -> u64 {
+    pub(crate) fn page_50k(&self) -> u64 {
         self.depth_500k() / 10
     }
 }

@@ -18,7 +18,7 @@ use crate::{BoxError, Config};
 
 /// The peer apps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum App {
+pub(crate) enum App {
     /// `bench/peers/flask_app.py`.
     Flask,
     /// `bench/peers/drf_app.py`.
@@ -27,7 +27,7 @@ pub enum App {
 
 impl App {
     /// `flask` or `drf`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             App::Flask => "flask",
             App::Drf => "drf",
@@ -37,7 +37,7 @@ impl App {
 
 /// Creates (or reuses) the virtualenv and installs the pinned requirements.
 /// Returns the venv's directory, or an error saying why (PyPI unreachable, no python3).
-pub fn venv(cfg: &Config) -> Result<PathBuf, BoxError> {
+pub(crate) fn venv(cfg: &Config) -> Result<PathBuf, BoxError> {
     let venv = cfg.work.join("venv");
     let requirements = cfg.peers_dir.join("requirements.txt");
     let stamp = venv.join(".folio-bench-requirements");
@@ -79,7 +79,7 @@ pub fn venv(cfg: &Config) -> Result<PathBuf, BoxError> {
 }
 
 /// The installed versions of the peers' packages (`pip freeze`).
-pub fn versions(venv: &Path) -> Vec<(String, String)> {
+pub(crate) fn versions(venv: &Path) -> Vec<(String, String)> {
     let Ok(out) = Command::new(venv.join("bin/pip")).args(["freeze", "--disable-pip-version-check"]).output() else {
         return Vec::new();
     };
@@ -93,15 +93,15 @@ pub fn versions(venv: &Path) -> Vec<(String, String)> {
 }
 
 /// A running peer.
-pub struct Peer {
+pub(crate) struct Peer {
     /// The gunicorn master (its workers are in its process group).
-    pub proc: Proc,
+    pub(crate) proc: Proc,
     /// Where it listens.
-    pub addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
 }
 
 /// Starts `app` under gunicorn on `backend`.
-pub fn start(cfg: &Config, venv: &Path, app: App, backend: &Backend) -> Result<Peer, BoxError> {
+pub(crate) fn start(cfg: &Config, venv: &Path, app: App, backend: &Backend) -> Result<Peer, BoxError> {
     let port = procs::free_port()?;
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
     let log = cfg.work.join(format!("peer-{}-{}.log", app.name(), backend.name));
@@ -129,7 +129,7 @@ fn drf_cursor(position: i64) -> String {
 }
 
 /// The throughput scenarios of a peer (the same keys as folio-shop's).
-pub fn scenarios(cfg: &Config, app: App, bounds: &[Boundary]) -> Vec<(&'static str, Vec<String>)> {
+pub(crate) fn scenarios(cfg: &Config, app: App, bounds: &[Boundary]) -> Vec<(&'static str, Vec<String>)> {
     let depth = cfg.depth_500k();
     let page50k = cfg.page_50k();
     let by_id = bounds.iter().find(|b| b.ordering == "id").expect("id ordering");
@@ -169,7 +169,7 @@ pub fn scenarios(cfg: &Config, app: App, bounds: &[Boundary]) -> Vec<(&'static s
 
 /// Runs a peer's scenarios; returns its throughput rows and its peak RSS (master
 /// plus workers).
-pub async fn run(
+pub(crate) async fn run(
     cfg: &Config,
     venv: &Path,
     app: App,
@@ -209,7 +209,7 @@ pub async fn run(
 /// Requests page 2 of the Flask app's products `n` times, sequentially and then
 /// 8 at a time, as written (no ORDER BY) and with `ORDER BY id`, and counts the
 /// distinct results.
-pub async fn stability(cfg: &Config, venv: &Path, backend: &Backend, n: usize) -> Result<Vec<StabilityRow>, BoxError> {
+pub(crate) async fn stability(cfg: &Config, venv: &Path, backend: &Backend, n: usize) -> Result<Vec<StabilityRow>, BoxError> {
     let peer = start(cfg, venv, App::Flask, backend)?;
     let mut rows = Vec::new();
     for (what, path) in [

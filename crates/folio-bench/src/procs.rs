@@ -12,14 +12,14 @@ use crate::BoxError;
 /// A child process (and its process group), stopped when dropped: SIGTERM to the
 /// group, then SIGKILL if it has not exited within five seconds.
 #[derive(Debug)]
-pub struct Proc {
+pub(crate) struct Proc {
     name: String,
     child: Child,
 }
 
 impl Proc {
     /// Starts `cmd` in a new process group, its output appended to `log`.
-    pub fn spawn(name: &str, mut cmd: Command, log: &Path) -> Result<Proc, BoxError> {
+    pub(crate) fn spawn(name: &str, mut cmd: Command, log: &Path) -> Result<Proc, BoxError> {
         let out = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
         let err = out.try_clone()?;
         cmd.stdin(Stdio::null())
@@ -36,12 +36,12 @@ impl Proc {
     }
 
     /// The process id (also the process group id).
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 
     /// Waits until `addr` accepts TCP connections (and the process is still alive).
-    pub fn wait_listening(&mut self, addr: SocketAddr, timeout: Duration, log: &Path) -> Result<(), BoxError> {
+    pub(crate) fn wait_listening(&mut self, addr: SocketAddr, timeout: Duration, log: &Path) -> Result<(), BoxError> {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait()? {
@@ -69,7 +69,7 @@ impl Proc {
     }
 
     /// Stops the process group now (also done on drop).
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if matches!(self.child.try_wait(), Ok(Some(_))) {
             return;
         }
@@ -106,20 +106,20 @@ impl Drop for Proc {
 }
 
 /// The last `lines` lines of a log file.
-pub fn tail(path: &Path, lines: usize) -> String {
+pub(crate) fn tail(path: &Path, lines: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
 /// A free TCP port on 127.0.0.1.
-pub fn free_port() -> Result<u16, BoxError> {
+pub(crate) fn free_port() -> Result<u16, BoxError> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())
 }
 
 /// A field of `/proc/<pid>/status` in KiB (`VmHWM`, `VmRSS`).
-pub fn status_kib(pid: u32, field: &str) -> Option<u64> {
+pub(crate) fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status.lines().find_map(|line| {
         let rest = line.strip_prefix(field)?.strip_prefix(':')?;
@@ -129,13 +129,13 @@ pub fn status_kib(pid: u32, field: &str) -> Option<u64> {
 
 /// Resets the process's peak RSS (`VmHWM`) to its current RSS (Linux: writing 5 to
 /// `/proc/<pid>/clear_refs`). Returns whether it worked.
-pub fn reset_peak(pid: u32) -> bool {
+pub(crate) fn reset_peak(pid: u32) -> bool {
     std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok()
 }
 
 /// The peak RSS of a process and its descendants (gunicorn: master and workers),
 /// summed, in KiB.
-pub fn tree_peak_kib(pid: u32) -> u64 {
+pub(crate) fn tree_peak_kib(pid: u32) -> u64 {
     let mut total = status_kib(pid, "VmHWM").unwrap_or(0);
     for child in children(pid) {
         total += tree_peak_kib(child);

@@ -72,7 +72,7 @@ fn uniq<T: PartialEq + Clone>(items: impl Iterator<Item = T>) -> Vec<T> {
 }
 
 /// Ratios a reader looks for first: depth flatness, peers, counts, memory.
-pub fn headline(r: &Results) -> String {
+pub(crate) fn headline(r: &Results) -> String {
     let mut s = String::new();
     let backends = uniq(r.depth.iter().map(|d| d.backend.clone()));
     let depths = uniq(r.depth.iter().map(|d| d.depth));
@@ -184,7 +184,7 @@ pub fn headline(r: &Results) -> String {
 }
 
 /// The whole report.
-pub fn markdown(r: &Results) -> String {
+pub(crate) fn markdown(r: &Results) -> String {
     let m = &r.meta;
     let mut s = String::new();
     let _ = writeln!(s, "# folio benchmark results{}\n", if m.quick { " (--quick: small data set, NOT the reference figures)" } else { "" });
@@ -357,7 +357,7 @@ fn slug(ordering: &str) -> String {
 }
 
 /// Writes `results.md` and the charts into `out`.
-pub fn write(out: &Path, r: &Results) -> Result<(), BoxError> {
+pub(crate) fn write(out: &Path, r: &Results) -> Result<(), BoxError> {
     std::fs::write(out.join("results.md"), markdown(r))?;
     let backends = uniq(r.depth.iter().map(|d| d.backend.clone()));
     let depths = uniq(r.depth.iter().map(|d| d.depth));

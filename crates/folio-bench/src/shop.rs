@@ -20,34 +20,34 @@ use crate::{BoxError, Config};
 
 /// The key folio-shop signs cursors with during the benchmark (so that the bench
 /// can encode a cursor at any depth, as a client holding a saved cursor would).
-pub const CURSOR_KEY: &str = "folio-bench-cursor-key";
+pub(crate) const CURSOR_KEY: &str = "folio-bench-cursor-key";
 
 /// The orderings of the depth study: the primary key, a descending timestamp, a
 /// column with many ties (price) and a nullable one (rating).
-pub const ORDERINGS: &[&str] = &["id", "-created_at", "price", "rating"];
+pub(crate) const ORDERINGS: &[&str] = &["id", "-created_at", "price", "rating"];
 
 /// A database the benchmark runs against.
 #[derive(Debug, Clone)]
-pub struct Backend {
+pub(crate) struct Backend {
     /// `sqlite` or `postgres`.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// The URL folio-shop and sqlx use.
-    pub url: String,
+    pub(crate) url: String,
     /// The SQLAlchemy URL the peers use.
-    pub sqlalchemy_url: String,
+    pub(crate) sqlalchemy_url: String,
 }
 
 /// A running folio-shop.
-pub struct Shop {
+pub(crate) struct Shop {
     /// The process.
-    pub proc: Proc,
+    pub(crate) proc: Proc,
     /// Where it listens.
-    pub addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
 }
 
 /// Starts `folio-shop serve` on `backend` with default settings (count `auto`,
 /// seed envelope) and the bench's cursor key.
-pub fn start(cfg: &Config, backend: &Backend, extra: &[&str]) -> Result<Shop, BoxError> {
+pub(crate) fn start(cfg: &Config, backend: &Backend, extra: &[&str]) -> Result<Shop, BoxError> {
     let port = procs::free_port()?;
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
     let log = cfg.work.join(format!("folio-shop-{}.log", backend.name));
@@ -62,13 +62,13 @@ pub fn start(cfg: &Config, backend: &Backend, extra: &[&str]) -> Result<Shop, Bo
 }
 
 /// The boundary rows of the depth study: for each depth > 0, the row just before it.
-pub struct Boundary {
+pub(crate) struct Boundary {
     /// The ordering.
-    pub ordering: String,
+    pub(crate) ordering: String,
     /// The sort spec folio-shop parses from it.
-    pub spec: SortSpec,
+    pub(crate) spec: SortSpec,
     /// (depth, key values of the row at `depth - 1`, its id).
-    pub rows: Vec<(u64, Vec<Value>, i64)>,
+    pub(crate) rows: Vec<(u64, Vec<Value>, i64)>,
 }
 
 fn key_values(spec: &SortSpec, p: &Product, backend: &str) -> Vec<Value> {
@@ -93,7 +93,7 @@ fn key_values(spec: &SortSpec, p: &Product, backend: &str) -> Vec<Value> {
 
 /// Finds the boundary rows of every ordering, with folio's own offset page (so
 /// the order is exactly the server's).
-pub async fn boundaries(db: &Db, backend: &str, depths: &[u64]) -> Result<Vec<Boundary>, BoxError> {
+pub(crate) async fn boundaries(db: &Db, backend: &str, depths: &[u64]) -> Result<Vec<Boundary>, BoxError> {
     let mut out = Vec::new();
     for ordering in ORDERINGS {
         let spec = orderings().parse(ordering)?;
@@ -121,14 +121,14 @@ pub async fn boundaries(db: &Db, backend: &str, depths: &[u64]) -> Result<Vec<Bo
 }
 
 /// A cursor token (as folio-shop makes them) to the rows after `values`.
-pub fn token(spec: &SortSpec, values: &[Value]) -> String {
+pub(crate) fn token(spec: &SortSpec, values: &[Value]) -> String {
     let codec = CursorCodec::new(CURSOR_KEY.as_bytes());
     let fingerprint = ProductFilters::default().fingerprint(spec);
     codec.encode(&folio::Cursor::after(values.to_vec()), &fingerprint)
 }
 
 /// The ids of the items of a JSON page (`products`, `results`, `data`, …).
-pub fn ids(body: &[u8]) -> Vec<i64> {
+pub(crate) fn ids(body: &[u8]) -> Vec<i64> {
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
         return Vec::new();
     };
@@ -176,7 +176,7 @@ async fn walk(conn: &mut Conn, ordering: &str, depths: &[u64]) -> Result<Vec<(u6
 
 /// The depth study over HTTP: page number, limit/offset, cursor (encoded boundary
 /// and walked), `count=none` so that only the page is measured.
-pub async fn depth_http(
+pub(crate) async fn depth_http(
     cfg: &Config,
     backend: &Backend,
     shop: &Shop,
@@ -229,7 +229,7 @@ pub async fn depth_http(
 
 /// The depth study in process, through folio-sqlx (the server's SQL without HTTP):
 /// naive OFFSET, deferred join and cursor.
-pub async fn depth_sql(
+pub(crate) async fn depth_sql(
     cfg: &Config,
     backend: &Backend,
     db: &Db,
@@ -295,7 +295,7 @@ pub async fn depth_sql(
 
 /// The count strategies, in process: page 1 (10 rows) with each strategy; the
 /// count's cost is the statements' time minus that of the same page without a count.
-pub async fn counts(cfg: &Config, backend: &Backend, db: &Db) -> Result<Vec<CountRow>, BoxError> {
+pub(crate) async fn counts(cfg: &Config, backend: &Backend, db: &Db) -> Result<Vec<CountRow>, BoxError> {
     let spec = orderings().parse("id")?;
     let request = PageRequest {
         mode: Mode::Page(PageNumber::Nth(1)),
@@ -368,7 +368,7 @@ pub async fn counts(cfg: &Config, backend: &Backend, db: &Db) -> Result<Vec<Coun
 }
 
 /// The throughput scenarios of folio-shop, their paths.
-pub fn folio_scenarios(cfg: &Config, bounds: &[Boundary]) -> Vec<(&'static str, Vec<String>)> {
+pub(crate) fn folio_scenarios(cfg: &Config, bounds: &[Boundary]) -> Vec<(&'static str, Vec<String>)> {
     let depth = cfg.depth_500k();
     let page50k = cfg.page_50k();
     let by_id = bounds.iter().find(|b| b.ordering == "id").expect("id ordering");
@@ -399,7 +399,7 @@ pub fn folio_scenarios(cfg: &Config, bounds: &[Boundary]) -> Vec<(&'static str, 
 }
 
 /// Runs throughput scenarios against a server: a short warm-up, then the measured run.
-pub async fn throughput(
+pub(crate) async fn throughput(
     cfg: &Config,
     backend: &str,
     server: &str,
@@ -435,7 +435,7 @@ pub async fn throughput(
 
 /// The full NDJSON export, its time and the server's peak RSS during it (peak reset
 /// before, and RSS sampled every 20 ms as a cross-check).
-pub async fn export(backend: &Backend, shop: &Shop, products: u64) -> Result<MemoryRow, BoxError> {
+pub(crate) async fn export(backend: &Backend, shop: &Shop, products: u64) -> Result<MemoryRow, BoxError> {
     let pid = shop.proc.pid();
     let before = procs::status_kib(pid, "VmRSS");
     let reset = procs::reset_peak(pid);
@@ -480,7 +480,7 @@ pub async fn export(backend: &Backend, shop: &Shop, products: u64) -> Result<Mem
 }
 
 /// Seeds `url` with `folio-shop seed` (sizes from the config). Returns the seconds.
-pub fn seed(cfg: &Config, url: &str, log: &Path) -> Result<f64, BoxError> {
+pub(crate) fn seed(cfg: &Config, url: &str, log: &Path) -> Result<f64, BoxError> {
     let t = Instant::now();
     let out = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
     let status = Command::new(&cfg.shop_bin)
@@ -498,7 +498,7 @@ pub fn seed(cfg: &Config, url: &str, log: &Path) -> Result<f64, BoxError> {
 }
 
 /// The SQLite file of this data set, reused when a previous run completed its seed.
-pub fn sqlite_file(cfg: &Config) -> PathBuf {
+pub(crate) fn sqlite_file(cfg: &Config) -> PathBuf {
     cfg.data_dir.join(format!(
         "shop-p{}-u{}-k{}.db",
         cfg.products, cfg.users, cfg.orders_per_user

@@ -4,24 +4,24 @@ use serde::{Deserialize, Serialize};
 
 /// A summary of samples (milliseconds unless said otherwise).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// How many samples.
-    pub n: usize,
+    pub(crate) n: usize,
     /// The median (nearest rank).
-    pub p50: f64,
+    pub(crate) p50: f64,
     /// The 99th percentile (nearest rank: with fewer than 100 samples, the maximum).
-    pub p99: f64,
+    pub(crate) p99: f64,
     /// The mean.
-    pub mean: f64,
+    pub(crate) mean: f64,
     /// The smallest sample.
-    pub min: f64,
+    pub(crate) min: f64,
     /// The largest sample.
-    pub max: f64,
+    pub(crate) max: f64,
 }
 
 impl Summary {
     /// Summarizes `samples` (sorted in place). All zero when empty.
-    pub fn of(samples: &mut [f64]) -> Summary {
+    pub(crate) fn of(samples: &mut [f64]) -> Summary {
         if samples.is_empty() {
             return Summary::default();
         }

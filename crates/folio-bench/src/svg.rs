@@ -30,7 +30,7 @@ fn fmt_tick(v: f64) -> String {
 
 /// A line chart: `series` are (name, y per category, `None` for a gap); y is
 /// drawn on a log scale.
-pub fn lines(title: &str, x_label: &str, y_label: &str, categories: &[String], series: &[(String, Vec<Option<f64>>)]) -> String {
+pub(crate) fn lines(title: &str, x_label: &str, y_label: &str, categories: &[String], series: &[(String, Vec<Option<f64>>)]) -> String {
     let (w, h) = (760.0, 420.0);
     let (left, right, top, bottom) = (70.0, 230.0, 40.0, 60.0);
     let pw = w - left - right;
@@ -117,7 +117,7 @@ pub fn lines(title: &str, x_label: &str, y_label: &str, categories: &[String], s
 
 /// Grouped horizontal bars on a log scale: for each group (a scenario), one bar per
 /// series (a server); `None` draws no bar.
-pub fn bars(title: &str, x_label: &str, groups: &[String], series: &[(String, Vec<Option<f64>>)]) -> String {
+pub(crate) fn bars(title: &str, x_label: &str, groups: &[String], series: &[(String, Vec<Option<f64>>)]) -> String {
     let bar_h = 14.0;
     let group_h = bar_h * series.len().max(1) as f64 + 12.0;
     let (left, right, top) = (190.0, 40.0, 60.0);

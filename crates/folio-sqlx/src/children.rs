@@ -97,7 +97,9 @@ where
         .render(db.dialect(), child_base);
     for st in &statements {
         match db.fetch_rows(st).await? {
-            Rows::Sqlite(rows) => gather(&rows, parent_column, spec, per_parent, &index, &mut out)?;
+            Rows::Sqlite(rows) => {
+                gather(&rows, parent_column, spec, per_parent, &index, &mut out)?;
+            }
             Rows::Postgres(rows) => {
                 gather(&rows, parent_column, spec, per_parent, &index, &mut out)?;
             }

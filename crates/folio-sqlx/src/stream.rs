@@ -24,7 +24,7 @@ use crate::{Db, Result};
 ///     "WITH RECURSIVE s(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM s WHERE id < 10) SELECT id FROM s",
 /// );
 /// let spec = folio::SortSpec::by_unique("id", "id");
-/// let ids: Vec<(i64,)> = folio_sqlx::stream(&db, &base, &spec, 3).try_collect().await?;
+/// let ids: Vec<(i64,)> = folio_sqlx::stream::<(i64,)>(&db, &base, &spec, 3).try_collect().await?;
 /// assert_eq!(ids.len(), 10);
 /// assert_eq!(ids[9], (10,));
 /// # Ok(()) }

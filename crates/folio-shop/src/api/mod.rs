@@ -113,8 +113,8 @@ impl SqlBuilder {
     }
 }
 
-/// A page as a response ([`folio_axum::PageResponse`]), with the envelope's own
-/// media type (`application/vnd.api+json` for JSON:API).
+/// A page as a response ([`folio_axum::PageResponse`], which sends the envelope's
+/// own media type: `application/vnd.api+json` for JSON:API).
 pub(crate) fn page_response<T: serde::Serialize>(
     page: folio::Page<T>,
     envelope: folio::Envelope,
@@ -122,15 +122,7 @@ pub(crate) fn page_response<T: serde::Serialize>(
     names: folio::ParamNames,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let content_type = envelope.content_type();
-    let mut response = folio_axum::PageResponse::new(page, envelope, url, names).into_response();
-    if response.status().is_success() {
-        response.headers_mut().insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static(content_type),
-        );
-    }
-    response
+    folio_axum::PageResponse::new(page, envelope, url, names).into_response()
 }
 
 /// `scheme://host` of an absolute URL (the request's base URL).

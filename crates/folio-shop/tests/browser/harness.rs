@@ -236,6 +236,8 @@ pub(crate) struct Session {
     pub(crate) c: Client,
     /// The server.
     pub(crate) shop: Shop,
+    /// The Chromium profile directory (fresh for each session).
+    profile: PathBuf,
     _driver: Proc,
     _dir: tempfile::TempDir,
     _serial: tokio::sync::MutexGuard<'static, ()>,
@@ -337,6 +339,7 @@ pub(crate) async fn start(test: &str, extra: &[&str]) -> Option<Session> {
     Some(Session {
         c,
         shop,
+        profile,
         _driver: driver,
         _dir: dir,
         _serial: serial,
@@ -355,9 +358,11 @@ where
     };
     let c = session.c.clone();
     let log = session.shop.log.clone();
+    let profile = session.profile.clone();
     let outcome =
         futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(scenario(session))).await;
     let _ = c.close().await;
+    reap(&profile);
     match outcome {
         Ok(mut session) => {
             assert!(session.shop.alive(), "folio-shop died during the test");
@@ -379,6 +384,34 @@ where
                     .join("\n")
             );
             std::panic::resume_unwind(panic);
+        }
+    }
+}
+
+/// Ends the processes still running on `profile`: Chromium can leave a utility
+/// process behind when its session ends. (Only processes this test started carry
+/// that fresh profile directory.)
+fn reap(profile: &Path) {
+    let needle = format!("--user-data-dir={}", profile.display());
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if cmdline
+            .split(|b| *b == 0)
+            .any(|arg| arg == needle.as_bytes())
+        {
+            let _ = Command::new("kill").arg(pid).status();
         }
     }
 }

@@ -1,6 +1,11 @@
 //! The integration suite, written once: every test body takes a [`Db`] and a table
 //! prefix, and `sqlite.rs` / `postgres.rs` instantiate it per backend.
-#![allow(dead_code, unreachable_pub, clippy::missing_panics_doc, clippy::single_match_else)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::missing_panics_doc,
+    clippy::single_match_else
+)]
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
