@@ -110,8 +110,6 @@ pub(crate) struct Config {
     pub(crate) users: u64,
     /// Orders per user.
     pub(crate) orders_per_user: u64,
-    /// Output directory.
-    pub(crate) out: PathBuf,
     /// Working directory (absolute).
     pub(crate) work: PathBuf,
     /// Where seeded SQLite files are kept.
@@ -273,7 +271,6 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
         products: (1_000_000.0 * scale).round() as u64,
         users: (100_000.0 * scale).round().max(1000.0) as u64,
         orders_per_user: 20,
-        out: out.clone(),
         data_dir: work.join("data"),
         work: work.clone(),
         peers_dir: root().join("bench/peers"),
@@ -539,7 +536,6 @@ mod tests {
             products: 0,
             users: 0,
             orders_per_user: 0,
-            out: PathBuf::new(),
             work: PathBuf::new(),
             data_dir: PathBuf::new(),
             peers_dir: PathBuf::new(),

@@ -29,6 +29,8 @@ use crate::Result;
 /// counted.fetch_all::<(i64,)>(&folio::Statement { sql: "SELECT 1".into(), binds: vec![] }).await?;
 /// db.fetch_all::<(i64,)>(&folio::Statement { sql: "SELECT 2".into(), binds: vec![] }).await?;
 /// assert_eq!(counter.get(), 1);
+/// // the counted statement's run time was recorded too (the `db` of `Server-Timing`)
+/// assert!(counter.db_time() > std::time::Duration::ZERO);
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -59,6 +61,8 @@ impl StatementCounter {
     }
 
     /// Adds `elapsed` to the time spent in statements (the `db` of `Server-Timing`).
+    /// A counted [`Db`] records every statement it runs; statements that run
+    /// concurrently (a PostgreSQL page and its count) add up.
     ///
     /// ```
     /// use std::time::Duration;
@@ -304,7 +308,7 @@ impl Db {
     where
         T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
-        self.count_one(statement);
+        let _timer = self.count_one(statement);
         let sql = statement.sql.as_str();
         Ok(match &self.backend {
             Backend::Sqlite(pool) => match sqlite_query(sql, &statement.binds)
@@ -335,7 +339,7 @@ impl Db {
     /// # Ok(()) }
     /// ```
     pub async fn execute(&self, statement: &Statement) -> Result<u64> {
-        self.count_one(statement);
+        let _timer = self.count_one(statement);
         let sql = statement.sql.as_str();
         let done = match &self.backend {
             Backend::Sqlite(pool) => sqlite_query(sql, &statement.binds)
@@ -352,7 +356,7 @@ impl Db {
 
     /// Runs `statement` and returns its rows (counted).
     pub(crate) async fn fetch_rows(&self, statement: &Statement) -> Result<Rows> {
-        self.count_one(statement);
+        let _timer = self.count_one(statement);
         let sql = statement.sql.as_str();
         let rows = match &self.backend {
             Backend::Sqlite(pool) => sqlite_query(sql, &statement.binds)
@@ -367,10 +371,30 @@ impl Db {
         rows.map_err(|e| logged(e, statement))
     }
 
-    fn count_one(&self, statement: &Statement) {
+    /// Counts one statement; the returned guard adds the time until it is dropped
+    /// (the statement's run) to the counter's database time.
+    fn count_one(&self, statement: &Statement) -> StatementTimer<'_> {
         tracing::debug!(sql = %statement.sql, binds = statement.binds.len(), "folio-sqlx: statement");
         if let Some(c) = &self.counter {
             c.bump();
+        }
+        StatementTimer {
+            counter: self.counter.as_ref(),
+            started: std::time::Instant::now(),
+        }
+    }
+}
+
+/// Records the time a statement ran into a [`StatementCounter`] when dropped.
+struct StatementTimer<'a> {
+    counter: Option<&'a StatementCounter>,
+    started: std::time::Instant,
+}
+
+impl Drop for StatementTimer<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.counter {
+            c.record(self.started.elapsed());
         }
     }
 }

@@ -10,7 +10,7 @@ use http::{header, HeaderValue, StatusCode};
 
 use super::models::Product;
 use super::params::QueryParams;
-use super::products::{project, ProductQuery};
+use super::products::{ProductQuery, Projected};
 use super::ShopDb;
 use crate::state::AppState;
 
@@ -54,7 +54,12 @@ pub async fn export_products(
     let fields = q.fields;
     let lines = rows.map(move |row| match row {
         Ok(p) => {
-            let mut line = serde_json::to_vec(&project(&p, &fields, false)).unwrap_or_default();
+            let item = Projected {
+                product: p,
+                fields: &fields,
+                keep_id: false,
+            };
+            let mut line = serde_json::to_vec(&item).unwrap_or_default();
             line.push(b'\n');
             Ok(Bytes::from(line))
         }

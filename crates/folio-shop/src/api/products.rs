@@ -94,25 +94,42 @@ impl ProductFilters {
     }
 }
 
-/// A product reduced to the fields of `set`, in the whitelist's order (`id` kept
-/// as well when `keep_id`: JSON:API items must carry it).
-pub fn project(product: &Product, set: &FieldSet, keep_id: bool) -> serde_json::Value {
-    let serde_json::Value::Object(mut all) = serde_json::to_value(product).unwrap_or_default()
-    else {
-        return serde_json::Value::Null;
-    };
-    let mut out = serde_json::Map::new();
-    if keep_id && !set.contains("id") {
-        if let Some(v) = all.remove("id") {
-            out.insert("id".to_owned(), v);
+/// A product reduced to the fields of a field set, written in the whitelist's order
+/// (`id` first as well when `keep_id`: JSON:API items must carry it). It serializes
+/// straight from the row: no intermediate JSON value per item.
+pub struct Projected<'a> {
+    /// The row.
+    pub product: Product,
+    /// The fields to write.
+    pub fields: &'a FieldSet,
+    /// Write `id` even when the field set leaves it out.
+    pub keep_id: bool,
+}
+
+impl serde::Serialize for Projected<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let p = &self.product;
+        let mut map = s.serialize_map(None)?;
+        if self.keep_id && !self.fields.contains("id") {
+            map.serialize_entry("id", &p.id)?;
         }
-    }
-    for name in set.iter() {
-        if let Some(v) = all.remove(name) {
-            out.insert(name.to_owned(), v);
+        for name in self.fields.iter() {
+            match name {
+                "id" => map.serialize_entry("id", &p.id)?,
+                "name" => map.serialize_entry("name", &p.name)?,
+                "category" => map.serialize_entry("category", &p.category)?,
+                "price" => map.serialize_entry("price", &p.price)?,
+                "rating" => map.serialize_entry("rating", &p.rating)?,
+                "created_at" => {
+                    map.serialize_entry("created_at", &super::models::rfc3339(&p.created_at))?;
+                }
+                "description" => map.serialize_entry("description", &p.description)?,
+                _ => {}
+            }
         }
+        map.end()
     }
-    serde_json::Value::Object(out)
 }
 
 /// The validated parameters shared by the list and the export.
@@ -171,7 +188,12 @@ pub async fn list_products(
     }
     let page = query.fetch::<Product>(&db).await?;
     let keep_id = state.envelope == crate::state::EnvelopeKind::JsonApi;
-    let page = page.map(|p| project(&p, &q.fields, keep_id));
+    let fields = &q.fields;
+    let page = page.map(|product| Projected {
+        product,
+        fields,
+        keep_id,
+    });
     let envelope = state.envelope.envelope("products", "total", "products");
     Ok(super::page_response(page, envelope, url, names))
 }
