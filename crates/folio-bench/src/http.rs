@@ -193,7 +193,7 @@ pub(crate) async fn sequential(
             return Err(format!("GET {path}: status {}", r.status).into());
         }
         lat.push(ms);
-        if let Some(d) = r.db_ms {
+        if let Some(d) = r.db_ms.filter(|d| *d > 0.0) {
             db.push(d);
         }
     }

@@ -9,6 +9,17 @@
 //! `results.md` and SVG charts (default `docs/bench/`). `--quick` runs a small
 //! data set in a few minutes (CI runs it so that the command cannot rot).
 
+/// Progress on stderr, with the seconds since the run started.
+macro_rules! say {
+    ($($t:tt)*) => {
+        eprintln!(
+            "folio-bench [{:>6.1}s] {}",
+            crate::START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64(),
+            format!($($t)*)
+        )
+    };
+}
+
 mod driver;
 mod http;
 mod peers;
@@ -27,6 +38,9 @@ use clap::{Parser, Subcommand};
 
 use crate::results::{Meta, Results};
 use crate::shop::Backend;
+
+/// When the run started (for the progress lines).
+static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
 /// Errors of the benchmark: reported and the run stopped.
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -157,6 +171,7 @@ impl Config {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    START.get_or_init(std::time::Instant::now);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -170,7 +185,7 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("folio-bench: error: {e}");
+            say!("error: {e}");
             std::process::ExitCode::FAILURE
         }
     }
@@ -194,7 +209,7 @@ fn root() -> PathBuf {
 
 fn build_shop() -> Result<PathBuf, BoxError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    eprintln!("folio-bench: cargo build --release -p folio-shop …");
+    say!("cargo build --release -p folio-shop …");
     let status = Command::new(cargo)
         .args(["build", "--release", "-p", "folio-shop", "--bin", "folio-shop"])
         .current_dir(root())
@@ -264,7 +279,7 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
         Some(p) => absolute(p.clone()),
         None => build_shop()?,
     };
-    let duration = Duration::from_secs_f64(args.duration.unwrap_or(if args.quick { 2.0 } else { 10.0 }));
+    let duration = Duration::from_secs_f64(args.duration.unwrap_or(if args.quick { 1.0 } else { 10.0 }));
     let cfg = Config {
         quick: args.quick,
         scale,
@@ -277,10 +292,10 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
         shop_bin,
         concurrency: args.concurrency,
         duration,
-        warmup: if args.quick { Duration::from_millis(300) } else { Duration::from_secs(2) },
+        warmup: if args.quick { Duration::from_millis(200) } else { Duration::from_secs(2) },
         max_requests: 5_000_000,
         samples: if args.quick { 10 } else { 40 },
-        cell_budget: if args.quick { Duration::from_millis(400) } else { Duration::from_secs(3) },
+        cell_budget: if args.quick { Duration::from_millis(300) } else { Duration::from_secs(3) },
         peer_workers: args.peer_workers,
     };
     std::fs::create_dir_all(&cfg.data_dir)?;
@@ -298,8 +313,8 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
     meta.peer_workers = cfg.peer_workers;
     machine(meta);
     meta.versions.push(("folio-shop".to_owned(), command_version(cfg.shop_bin.to_str().unwrap_or(""), &["--version"])));
-    eprintln!(
-        "folio-bench: {} products, {} users, {} orders; load {}",
+    say!(
+        "{} products, {} users, {} orders; load {}",
         cfg.products, cfg.users, cfg.users * cfg.orders_per_user, meta.loadavg_start
     );
 
@@ -315,7 +330,7 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
             }
             Err(e) if !args.require_peers => {
                 eprintln!("\n==================== PEERS SKIPPED ====================");
-                eprintln!("folio-bench: the Python peers could not be installed: {e}");
+                say!("the Python peers could not be installed: {e}");
                 eprintln!("=======================================================\n");
                 results.notes.push(format!("PEERS SKIPPED: could not install them: {e}"));
                 None
@@ -332,7 +347,7 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
         for ext in ["db-wal", "db-shm"] {
             let _ = std::fs::remove_file(file.with_extension(ext));
         }
-        eprintln!("folio-bench: seeding SQLite {} …", file.display());
+        say!("seeding SQLite {} …", file.display());
         let secs = shop::seed(&cfg, &format!("sqlite://{}", file.display()), &work.join("seed-sqlite.log"))?;
         std::fs::write(&stamp, format!("{secs}\n"))?;
         results.meta.seed_secs.push(("sqlite".to_owned(), secs));
@@ -370,7 +385,7 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
             if seeded == cfg.products {
                 results.meta.seed_secs.push(("postgres (reused)".to_owned(), 0.0));
             } else {
-                eprintln!("folio-bench: seeding PostgreSQL …");
+                say!("seeding PostgreSQL …");
                 let secs = shop::seed(&cfg, &url, &work.join("seed-postgres.log"))?;
                 results.meta.seed_secs.push(("postgres".to_owned(), secs));
             }
@@ -397,7 +412,7 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
     results.meta.finished = chrono::Utc::now().to_rfc3339();
     std::fs::write(out.join("results.json"), serde_json::to_vec_pretty(&results)?)?;
     report::write(&out, &results)?;
-    eprintln!("folio-bench: wrote {}/results.json, results.md and the charts", out.display());
+    say!("wrote {}/results.json, results.md and the charts", out.display());
     Ok(())
 }
 
@@ -409,19 +424,19 @@ async fn measure_backend(
     peers_sqlite_only: bool,
     results: &mut Results,
 ) -> Result<(), BoxError> {
-    eprintln!("folio-bench: [{}] starting folio-shop …", backend.name);
+    say!("[{}] starting folio-shop …", backend.name);
     let shop = shop::start(cfg, backend, &[])?;
     let db = folio_sqlx::Db::connect(&backend.url).await?;
     let bounds = shop::boundaries(&db, backend.name, depths).await?;
 
-    eprintln!("folio-bench: [{}] depth over HTTP …", backend.name);
+    say!("[{}] depth over HTTP …", backend.name);
     results.depth.extend(shop::depth_http(cfg, backend, &shop, &bounds, depths).await?);
-    eprintln!("folio-bench: [{}] depth in process …", backend.name);
+    say!("[{}] depth in process …", backend.name);
     results.depth.extend(shop::depth_sql(cfg, backend, &db, &bounds, depths).await?);
-    eprintln!("folio-bench: [{}] count strategies …", backend.name);
+    say!("[{}] count strategies …", backend.name);
     results.counts.extend(shop::counts(cfg, backend, &db).await?);
     if let (Some(pool), "sqlite") = (db.sqlite(), backend.name) {
-        eprintln!("folio-bench: [{}] sqlx against rusqlite …", backend.name);
+        say!("[{}] sqlx against rusqlite …", backend.name);
         let path = backend.url.trim_start_matches("sqlite://");
         let iterations = if cfg.quick { 500 } else { 5000 };
         results
@@ -431,7 +446,7 @@ async fn measure_backend(
     db.sqlite().map(sqlx::SqlitePool::close);
     drop(db);
 
-    eprintln!("folio-bench: [{}] throughput (folio-shop) …", backend.name);
+    say!("[{}] throughput (folio-shop) …", backend.name);
     let pid = shop.proc.pid();
     let before = procs::status_kib(pid, "VmRSS");
     procs::reset_peak(pid);
@@ -446,7 +461,7 @@ async fn measure_backend(
         before_kib: before,
         detail: String::new(),
     });
-    eprintln!("folio-bench: [{}] export …", backend.name);
+    say!("[{}] export …", backend.name);
     match shop::export(backend, &shop, cfg.products).await {
         Ok(row) => results.memory.push(row),
         Err(e) => results.notes.push(format!("[{}] export failed: {e}", backend.name)),
@@ -456,14 +471,14 @@ async fn measure_backend(
     if let Some(venv) = venv {
         if backend.name == "sqlite" || !peers_sqlite_only {
             for app in [peers::App::Drf, peers::App::Flask] {
-                eprintln!("folio-bench: [{}] peer {} …", backend.name, app.name());
+                say!("[{}] peer {} …", backend.name, app.name());
                 match peers::run(cfg, venv, app, backend, &bounds).await {
                     Ok((rows, mem)) => {
                         results.throughput.extend(rows);
                         results.memory.push(mem);
                     }
                     Err(e) => {
-                        eprintln!("folio-bench: peer {} failed: {e}", app.name());
+                        say!("peer {} failed: {e}", app.name());
                         results.notes.push(format!("[{}] peer {} failed: {e}", backend.name, app.name()));
                     }
                 }

@@ -59,7 +59,7 @@ pub(crate) fn venv(cfg: &Config) -> Result<PathBuf, BoxError> {
         }
     }
     let out = std::fs::File::create(&log)?;
-    eprintln!("folio-bench: installing the peers' requirements into {} …", venv.display());
+    say!("installing the peers' requirements into {} …", venv.display());
     let status = Command::new(venv.join("bin/pip"))
         .args(["install", "--disable-pip-version-check", "-q", "--timeout", "30", "--retries", "1", "-r"])
         .arg(&requirements)

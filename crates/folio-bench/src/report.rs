@@ -151,7 +151,7 @@ pub(crate) fn headline(r: &Results) -> String {
         }
     }
     if !r.counts.is_empty() {
-        let _ = writeln!(s, "\nCount strategies (the count statement's time, p50 ms):\n");
+        let _ = writeln!(s, "\nCount strategies (what the count adds to page 1, p50 ms; `none` is the baseline):\n");
         let strategies = uniq(r.counts.iter().map(|c| c.strategy.clone()));
         let cols = uniq(r.counts.iter().map(|c| (c.backend.clone(), c.filter.clone())));
         let _ = write!(s, "| strategy |");
@@ -258,7 +258,7 @@ pub(crate) fn markdown(r: &Results) -> String {
     }
 
     let _ = writeln!(s, "## Count strategies (page 1 with each strategy, in process)\n");
-    let _ = writeln!(s, "`count` = the count statement's own time (statement time of the page with the strategy minus that of the page without a count), p50 / p99 ms; `page` = the whole page call.\n");
+    let _ = writeln!(s, "`count` = what the count adds: the page call's time with the strategy minus that of the same page with no count (p50 / p99 ms; on PostgreSQL the page and the count run concurrently); `page` = the whole page call (10 rows), in process through folio-sqlx.\n");
     let _ = writeln!(s, "| backend | filter | strategy | count p50 / p99 | page p50 / p99 | total | relation | statements |");
     let _ = writeln!(s, "| --- | --- | --- | ---: | ---: | ---: | --- | ---: |");
     for c in &r.counts {
@@ -432,8 +432,8 @@ pub(crate) fn write(out: &Path, r: &Results) -> Result<(), BoxError> {
             })
             .collect();
         let chart = svg::bars(
-            &format!("{b}: time of the count statement (p50)"),
-            "milliseconds (log scale; 0.001 = no statement)",
+            &format!("{b}: what each count strategy adds to page 1 (p50)"),
+            "milliseconds (log scale; 0.001 = nothing measurable)",
             &strategies,
             &series,
         );

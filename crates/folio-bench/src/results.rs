@@ -94,10 +94,10 @@ pub(crate) struct CountRow {
     pub(crate) strategy: String,
     /// Wall time of page 1 with this strategy (ms).
     pub(crate) page: Summary,
-    /// Statement time of the count alone: the page's statement time minus that of
-    /// the same page with no count (p50, ms).
+    /// What the count adds: the page's p50 minus that of the same page with no
+    /// count (ms).
     pub(crate) count_p50_ms: f64,
-    /// The count's p99 the same way (ms).
+    /// The same with p99s (ms).
     pub(crate) count_p99_ms: f64,
     /// The total reported.
     pub(crate) total: Option<u64>,

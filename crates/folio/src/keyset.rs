@@ -297,9 +297,9 @@ struct ArmTag {
 
 impl ArmTag {
     fn holds(&self, keys: &[Value], boundary: &[Value]) -> bool {
-        let lead_ok = self
-            .lead_null
-            .map_or(true, |null| keys.first().is_some_and(Value::is_null) == null);
+        let lead_ok = self.lead_null.map_or(true, |null| {
+            keys.first().is_some_and(Value::is_null) == null
+        });
         let prefix_ok = self.equal_prefix.map_or(true, |p| {
             keys.iter()
                 .zip(boundary)
