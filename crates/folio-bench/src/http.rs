@@ -64,7 +64,8 @@ impl Conn {
         if !usable {
             let stream = TcpStream::connect(self.addr).await?;
             stream.set_nodelay(true)?;
-            let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+            let (sender, conn) =
+                hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
             tokio::spawn(async move {
                 let _ = conn.await;
             });
@@ -75,12 +76,12 @@ impl Conn {
 
     /// GETs `path` (with its query) and reads the whole body.
     pub(crate) async fn get(&mut self, path: &str, keep_body: bool) -> Result<Resp, BoxError> {
-        match tokio::time::timeout(REQUEST_TIMEOUT, self.get_inner(path, keep_body)).await {
-            Ok(r) => r,
-            Err(_) => {
-                self.sender = None;
-                Err(format!("GET {path}: no response within {REQUEST_TIMEOUT:?}").into())
-            }
+        if let Ok(r) = tokio::time::timeout(REQUEST_TIMEOUT, self.get_inner(path, keep_body)).await
+        {
+            r
+        } else {
+            self.sender = None;
+            Err(format!("GET {path}: no response within {REQUEST_TIMEOUT:?}").into())
         }
     }
 
@@ -119,7 +120,9 @@ impl Conn {
             let frame = frame?;
             if let Ok(data) = frame.into_data() {
                 bytes += data.len() as u64;
-                lines += data.iter().filter(|&&b| b == b'\n').count() as u64;
+                #[allow(clippy::naive_bytecount)] // not worth a dependency here
+                let newlines = data.iter().filter(|&&b| b == b'\n').count();
+                lines += newlines as u64;
                 if let Some(k) = kept.as_mut() {
                     k.extend_from_slice(&data);
                 }
@@ -263,7 +266,8 @@ pub(crate) async fn load(
                     }
                     Ok(r) => {
                         errors += 1;
-                        first_error.get_or_insert_with(|| format!("GET {path}: status {}", r.status));
+                        first_error
+                            .get_or_insert_with(|| format!("GET {path}: status {}", r.status));
                     }
                     Err(e) => {
                         errors += 1;
@@ -316,7 +320,10 @@ mod tests {
     #[test]
     fn server_timing() {
         assert_eq!(parse_db_dur("db;dur=1.5, total;dur=2"), Some(1.5));
-        assert_eq!(parse_db_dur("total;dur=2, db;desc=\"x\";dur=0.25"), Some(0.25));
+        assert_eq!(
+            parse_db_dur("total;dur=2, db;desc=\"x\";dur=0.25"),
+            Some(0.25)
+        );
         assert_eq!(parse_db_dur("total;dur=2"), None);
     }
 }

@@ -57,6 +57,29 @@ struct Cli {
 enum Cmd {
     /// Seed, start, measure everything, stop, and write the results.
     All(AllArgs),
+    /// Load one URL path on a running server (the load generator alone), e.g.
+    /// `folio-bench load 127.0.0.1:8000 /api/products?page=1`.
+    Load {
+        /// host:port (127.0.0.1 only is sensible).
+        addr: std::net::SocketAddr,
+        /// Paths with their query, sent round-robin.
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Seconds.
+        #[arg(long, default_value_t = 10.0)]
+        duration: f64,
+    },
+    /// Only the driver comparison (sqlx against rusqlite) on a seeded SQLite file.
+    Driver {
+        /// The SQLite file (seeded by `folio-shop seed` or a previous run).
+        file: PathBuf,
+        /// Iterations of the quick statements.
+        #[arg(long, default_value_t = 5000)]
+        iterations: usize,
+    },
     /// Render results.md and the charts again from a results.json.
     Report {
         /// The directory holding results.json.
@@ -75,16 +98,24 @@ struct AllArgs {
     /// users, 2,000,000 orders). Default 1.0, or 0.02 with --quick.
     #[arg(long)]
     scale: Option<f64>,
-    /// Where results.json, results.md and the SVG charts go.
-    #[arg(long, default_value = "docs/bench")]
-    out: PathBuf,
+    /// Where results.json, results.md and the SVG charts go (default: the
+    /// workspace's docs/bench).
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// Working directory: logs, the virtualenv and the seeded SQLite files (reused
     /// across runs of the same size).
-    #[arg(long, default_value = "target/folio-bench")]
-    work: PathBuf,
+    /// Default: the workspace's target/folio-bench.
+    #[arg(long)]
+    work: Option<PathBuf>,
     /// Use this PostgreSQL database (seeded if empty) instead of a throwaway cluster.
     #[arg(long)]
     pg_url: Option<String>,
+    /// Skip the depth study (for a run that compares throughput only).
+    #[arg(long)]
+    skip_depth: bool,
+    /// Only the check of the Flask app's unordered page (needs the peers).
+    #[arg(long)]
+    stability_only: bool,
     /// Skip PostgreSQL.
     #[arg(long)]
     no_pg: bool,
@@ -146,6 +177,10 @@ pub(crate) struct Config {
     pub(crate) cell_budget: Duration,
     /// gunicorn workers.
     pub(crate) peer_workers: usize,
+    /// `--skip-depth`.
+    pub(crate) skip_depth: bool,
+    /// `--stability-only`.
+    pub(crate) stability_only: bool,
 }
 
 impl Config {
@@ -194,24 +229,77 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> Result<(), BoxError> {
     match cli.command {
         Cmd::Report { out } => {
-            let results: Results = serde_json::from_slice(&std::fs::read(out.join("results.json"))?)?;
+            let results: Results =
+                serde_json::from_slice(&std::fs::read(out.join("results.json"))?)?;
             report::write(&out, &results)?;
             Ok(())
         }
         Cmd::All(args) => all(args).await,
+        Cmd::Driver { file, iterations } => {
+            let url = format!("sqlite://{}", file.display());
+            let db = folio_sqlx::Db::connect(&url).await?;
+            let pool = db.sqlite().ok_or("not a SQLite database")?;
+            let products: i64 = sqlx::query_scalar("SELECT max(id) FROM products")
+                .fetch_one(pool)
+                .await?;
+            for d in driver::compare(&file, pool, products as u64, iterations).await? {
+                println!(
+                    "{:55} {:9} {:45} p50 {:>9.1} µs  {:>9.0} q/s",
+                    d.statement, d.driver, d.how, d.latency_us.p50, d.qps
+                );
+            }
+            Ok(())
+        }
+        Cmd::Load {
+            addr,
+            paths,
+            concurrency,
+            duration,
+        } => {
+            let l = http::load(
+                addr,
+                std::sync::Arc::new(paths),
+                concurrency,
+                Duration::from_secs_f64(duration.clamp(0.1, 600.0)),
+                10_000_000,
+            )
+            .await;
+            println!(
+                "{:.0} rps, p50 {:.2} ms, p99 {:.2} ms, {} ok, {} errors{}",
+                l.rps,
+                l.latency.p50,
+                l.latency.p99,
+                l.ok,
+                l.errors,
+                l.first_error
+                    .map(|e| format!(" (first: {e})"))
+                    .unwrap_or_default()
+            );
+            Ok(())
+        }
     }
 }
 
 fn root() -> PathBuf {
     // crates/folio-bench → the workspace root
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap_or_else(|_| PathBuf::from("."))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap_or_else(|_| PathBuf::from("."))
 }
 
 fn build_shop() -> Result<PathBuf, BoxError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     say!("cargo build --release -p folio-shop …");
     let status = Command::new(cargo)
-        .args(["build", "--release", "-p", "folio-shop", "--bin", "folio-shop"])
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "folio-shop",
+            "--bin",
+            "folio-shop",
+        ])
         .current_dir(root())
         .status()?;
     if !status.success() {
@@ -222,7 +310,8 @@ fn build_shop() -> Result<PathBuf, BoxError> {
     if sibling.is_file() {
         return Ok(sibling);
     }
-    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), PathBuf::from);
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), PathBuf::from);
     Ok(target.join("release/folio-shop"))
 }
 
@@ -235,7 +324,10 @@ fn absolute(p: PathBuf) -> PathBuf {
 }
 
 fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim().to_owned()
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 fn command_version(cmd: &str, args: &[&str]) -> String {
@@ -243,7 +335,14 @@ fn command_version(cmd: &str, args: &[&str]) -> String {
         .args(args)
         .output()
         .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).lines().next().unwrap_or("").trim().to_owned())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_owned()
+        })
         .unwrap_or_default()
 }
 
@@ -251,7 +350,11 @@ fn machine(meta: &mut Meta) {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     meta.cpu = cpuinfo
         .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_owned()))
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .and_then(|r| r.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+        })
         .unwrap_or_default();
     meta.cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
@@ -260,10 +363,18 @@ fn machine(meta: &mut Meta) {
         .find_map(|l| l.strip_prefix("MemTotal:"))
         .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
         .map_or(0, |kib| kib / 1024);
-    meta.kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_owned();
-    meta.versions.push(("rustc".to_owned(), command_version("rustc", &["-V"])));
-    meta.versions.push(("folio-bench".to_owned(), env!("CARGO_PKG_VERSION").to_owned()));
-    meta.versions.push(("python3".to_owned(), command_version("python3", &["-V"])));
+    std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .unwrap_or_default()
+        .trim()
+        .clone_into(&mut meta.kernel);
+    meta.versions
+        .push(("rustc".to_owned(), command_version("rustc", &["-V"])));
+    meta.versions.push((
+        "folio-bench".to_owned(),
+        env!("CARGO_PKG_VERSION").to_owned(),
+    ));
+    meta.versions
+        .push(("python3".to_owned(), command_version("python3", &["-V"])));
 }
 
 async fn all(args: AllArgs) -> Result<(), BoxError> {
@@ -271,15 +382,22 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
     if !(0.001..=10.0).contains(&scale) {
         return Err("--scale must be between 0.001 and 10".into());
     }
-    let work = absolute(args.work.clone());
+    let work = args
+        .work
+        .clone()
+        .map_or_else(|| root().join("target/folio-bench"), absolute);
     std::fs::create_dir_all(&work)?;
-    let out = absolute(args.out.clone());
+    let out = args
+        .out
+        .clone()
+        .map_or_else(|| root().join("docs/bench"), absolute);
     std::fs::create_dir_all(&out)?;
     let shop_bin = match &args.shop_bin {
         Some(p) => absolute(p.clone()),
         None => build_shop()?,
     };
-    let duration = Duration::from_secs_f64(args.duration.unwrap_or(if args.quick { 1.0 } else { 10.0 }));
+    let duration =
+        Duration::from_secs_f64(args.duration.unwrap_or(if args.quick { 1.0 } else { 10.0 }));
     let cfg = Config {
         quick: args.quick,
         scale,
@@ -292,11 +410,21 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
         shop_bin,
         concurrency: args.concurrency,
         duration,
-        warmup: if args.quick { Duration::from_millis(200) } else { Duration::from_secs(2) },
+        warmup: if args.quick {
+            Duration::from_millis(200)
+        } else {
+            Duration::from_secs(2)
+        },
         max_requests: 5_000_000,
-        samples: if args.quick { 10 } else { 40 },
-        cell_budget: if args.quick { Duration::from_millis(300) } else { Duration::from_secs(3) },
+        samples: if args.quick { 30 } else { 200 },
+        cell_budget: if args.quick {
+            Duration::from_millis(300)
+        } else {
+            Duration::from_secs(3)
+        },
         peer_workers: args.peer_workers,
+        skip_depth: args.skip_depth,
+        stability_only: args.stability_only,
     };
     std::fs::create_dir_all(&cfg.data_dir)?;
 
@@ -312,10 +440,16 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
     meta.duration_secs = cfg.duration.as_secs_f64();
     meta.peer_workers = cfg.peer_workers;
     machine(meta);
-    meta.versions.push(("folio-shop".to_owned(), command_version(cfg.shop_bin.to_str().unwrap_or(""), &["--version"])));
+    meta.versions.push((
+        "folio-shop".to_owned(),
+        command_version(cfg.shop_bin.to_str().unwrap_or(""), &["--version"]),
+    ));
     say!(
         "{} products, {} users, {} orders; load {}",
-        cfg.products, cfg.users, cfg.users * cfg.orders_per_user, meta.loadavg_start
+        cfg.products,
+        cfg.users,
+        cfg.users * cfg.orders_per_user,
+        meta.loadavg_start
     );
 
     // The peers' virtualenv.
@@ -332,7 +466,9 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
                 eprintln!("\n==================== PEERS SKIPPED ====================");
                 say!("the Python peers could not be installed: {e}");
                 eprintln!("=======================================================\n");
-                results.notes.push(format!("PEERS SKIPPED: could not install them: {e}"));
+                results
+                    .notes
+                    .push(format!("PEERS SKIPPED: could not install them: {e}"));
                 None
             }
             Err(e) => return Err(e),
@@ -342,17 +478,24 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
     // SQLite: seeded once per size, reused.
     let file = shop::sqlite_file(&cfg);
     let stamp = file.with_extension("seeded");
-    if !stamp.is_file() {
+    if stamp.is_file() {
+        results
+            .meta
+            .seed_secs
+            .push(("sqlite (reused)".to_owned(), 0.0));
+    } else {
         let _ = std::fs::remove_file(&file);
         for ext in ["db-wal", "db-shm"] {
             let _ = std::fs::remove_file(file.with_extension(ext));
         }
         say!("seeding SQLite {} …", file.display());
-        let secs = shop::seed(&cfg, &format!("sqlite://{}", file.display()), &work.join("seed-sqlite.log"))?;
+        let secs = shop::seed(
+            &cfg,
+            &format!("sqlite://{}", file.display()),
+            &work.join("seed-sqlite.log"),
+        )?;
         std::fs::write(&stamp, format!("{secs}\n"))?;
         results.meta.seed_secs.push(("sqlite".to_owned(), secs));
-    } else {
-        results.meta.seed_secs.push(("sqlite (reused)".to_owned(), 0.0));
     }
     let mut backends = vec![Backend {
         name: "sqlite",
@@ -363,27 +506,29 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
     // PostgreSQL: a throwaway cluster (folio-testing's), or --pg-url.
     let mut _pg_guard = None;
     if args.no_pg {
-        results.notes.push("PostgreSQL skipped (--no-pg)".to_owned());
+        results
+            .notes
+            .push("PostgreSQL skipped (--no-pg)".to_owned());
     } else {
         let url = if let Some(url) = &args.pg_url {
             Some(url.clone())
+        } else if let Some(db) = folio_testing::postgres().await {
+            let url = db.url().to_owned();
+            _pg_guard = Some(db);
+            Some(url)
         } else {
-            match folio_testing::postgres().await {
-                Some(db) => {
-                    let url = db.url().to_owned();
-                    _pg_guard = Some(db);
-                    Some(url)
-                }
-                None => {
-                    results.notes.push("PostgreSQL skipped: no PostgreSQL binaries found and no --pg-url".to_owned());
-                    None
-                }
-            }
+            results.notes.push(
+                "PostgreSQL skipped: no PostgreSQL binaries found and no --pg-url".to_owned(),
+            );
+            None
         };
         if let Some(url) = url {
             let seeded = pg_rows(&url).await.unwrap_or(0);
             if seeded == cfg.products {
-                results.meta.seed_secs.push(("postgres (reused)".to_owned(), 0.0));
+                results
+                    .meta
+                    .seed_secs
+                    .push(("postgres (reused)".to_owned(), 0.0));
             } else {
                 say!("seeding PostgreSQL …");
                 let secs = shop::seed(&cfg, &url, &work.join("seed-postgres.log"))?;
@@ -400,19 +545,36 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
         }
     }
     if let Ok(v) = sqlite_version().await {
-        results.meta.versions.push(("SQLite (sqlx's bundled)".to_owned(), v));
+        results
+            .meta
+            .versions
+            .push(("SQLite (sqlx's bundled)".to_owned(), v));
     }
 
     let depths = cfg.depths();
     for backend in &backends {
-        measure_backend(&cfg, backend, &depths, venv.as_deref(), args.peers_sqlite_only, &mut results).await?;
+        measure_backend(
+            &cfg,
+            backend,
+            &depths,
+            venv.as_deref(),
+            args.peers_sqlite_only,
+            &mut results,
+        )
+        .await?;
     }
 
     results.meta.loadavg_end = loadavg();
     results.meta.finished = chrono::Utc::now().to_rfc3339();
-    std::fs::write(out.join("results.json"), serde_json::to_vec_pretty(&results)?)?;
+    std::fs::write(
+        out.join("results.json"),
+        serde_json::to_vec_pretty(&results)?,
+    )?;
     report::write(&out, &results)?;
-    say!("wrote {}/results.json, results.md and the charts", out.display());
+    say!(
+        "wrote {}/results.json, results.md and the charts",
+        out.display()
+    );
     Ok(())
 }
 
@@ -424,24 +586,44 @@ async fn measure_backend(
     peers_sqlite_only: bool,
     results: &mut Results,
 ) -> Result<(), BoxError> {
+    if cfg.stability_only {
+        let venv = venv.ok_or("--stability-only needs the peers")?;
+        results
+            .stability
+            .extend(peers::stability(cfg, venv, backend, if cfg.quick { 16 } else { 40 }).await?);
+        return Ok(());
+    }
     say!("[{}] starting folio-shop …", backend.name);
     let shop = shop::start(cfg, backend, &[])?;
     let db = folio_sqlx::Db::connect(&backend.url).await?;
     let bounds = shop::boundaries(&db, backend.name, depths).await?;
 
-    say!("[{}] depth over HTTP …", backend.name);
-    results.depth.extend(shop::depth_http(cfg, backend, &shop, &bounds, depths).await?);
-    say!("[{}] depth in process …", backend.name);
-    results.depth.extend(shop::depth_sql(cfg, backend, &db, &bounds, depths).await?);
+    if cfg.skip_depth {
+        results.notes.push(format!(
+            "[{}] depth study skipped (--skip-depth)",
+            backend.name
+        ));
+    } else {
+        say!("[{}] depth over HTTP …", backend.name);
+        results
+            .depth
+            .extend(shop::depth_http(cfg, backend, &shop, &bounds, depths).await?);
+        say!("[{}] depth in process …", backend.name);
+        results
+            .depth
+            .extend(shop::depth_sql(cfg, backend, &db, &bounds, depths).await?);
+    }
     say!("[{}] count strategies …", backend.name);
-    results.counts.extend(shop::counts(cfg, backend, &db).await?);
+    results
+        .counts
+        .extend(shop::counts(cfg, backend, &db).await?);
     if let (Some(pool), "sqlite") = (db.sqlite(), backend.name) {
         say!("[{}] sqlx against rusqlite …", backend.name);
         let path = backend.url.trim_start_matches("sqlite://");
         let iterations = if cfg.quick { 500 } else { 5000 };
-        results
-            .driver
-            .extend(driver::compare(std::path::Path::new(path), pool, cfg.products, iterations).await?);
+        results.driver.extend(
+            driver::compare(std::path::Path::new(path), pool, cfg.products, iterations).await?,
+        );
     }
     db.sqlite().map(sqlx::SqlitePool::close);
     drop(db);
@@ -451,7 +633,14 @@ async fn measure_backend(
     let before = procs::status_kib(pid, "VmRSS");
     procs::reset_peak(pid);
     results.throughput.extend(
-        shop::throughput(cfg, backend.name, "folio", shop.addr, shop::folio_scenarios(cfg, &bounds)).await,
+        shop::throughput(
+            cfg,
+            backend.name,
+            "folio",
+            shop.addr,
+            shop::folio_scenarios(cfg, &bounds),
+        )
+        .await,
     );
     results.memory.push(results::MemoryRow {
         backend: backend.name.to_owned(),
@@ -464,7 +653,9 @@ async fn measure_backend(
     say!("[{}] export …", backend.name);
     match shop::export(backend, &shop, cfg.products).await {
         Ok(row) => results.memory.push(row),
-        Err(e) => results.notes.push(format!("[{}] export failed: {e}", backend.name)),
+        Err(e) => results
+            .notes
+            .push(format!("[{}] export failed: {e}", backend.name)),
     }
     drop(shop);
 
@@ -479,16 +670,25 @@ async fn measure_backend(
                     }
                     Err(e) => {
                         say!("peer {} failed: {e}", app.name());
-                        results.notes.push(format!("[{}] peer {} failed: {e}", backend.name, app.name()));
+                        results.notes.push(format!(
+                            "[{}] peer {} failed: {e}",
+                            backend.name,
+                            app.name()
+                        ));
                     }
                 }
             }
             match peers::stability(cfg, venv, backend, if cfg.quick { 16 } else { 40 }).await {
                 Ok(rows) => results.stability.extend(rows),
-                Err(e) => results.notes.push(format!("[{}] stability check failed: {e}", backend.name)),
+                Err(e) => results
+                    .notes
+                    .push(format!("[{}] stability check failed: {e}", backend.name)),
             }
         } else {
-            results.notes.push(format!("[{}] peers not run (--peers-sqlite-only)", backend.name));
+            results.notes.push(format!(
+                "[{}] peers not run (--peers-sqlite-only)",
+                backend.name
+            ));
         }
     }
     Ok(())
@@ -497,27 +697,35 @@ async fn measure_backend(
 async fn pg_rows(url: &str) -> Result<u64, BoxError> {
     use sqlx::Connection as _;
     let mut conn = sqlx::PgConnection::connect(url).await?;
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM products").fetch_one(&mut conn).await?;
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
+        .fetch_one(&mut conn)
+        .await?;
     Ok(n as u64)
 }
 
 async fn pg_version(url: &str) -> Result<String, BoxError> {
     use sqlx::Connection as _;
     let mut conn = sqlx::PgConnection::connect(url).await?;
-    Ok(sqlx::query_scalar("SHOW server_version").fetch_one(&mut conn).await?)
+    Ok(sqlx::query_scalar("SHOW server_version")
+        .fetch_one(&mut conn)
+        .await?)
 }
 
 async fn sqlite_version() -> Result<String, BoxError> {
     use sqlx::Connection as _;
     let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:").await?;
-    Ok(sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&mut conn).await?)
+    Ok(sqlx::query_scalar("SELECT sqlite_version()")
+        .fetch_one(&mut conn)
+        .await?)
 }
 
 /// The SQLAlchemy (and Django) form of a sqlx PostgreSQL URL.
 fn sqlalchemy_pg(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let (authority_path, query) = rest.split_once('?').map_or((rest, ""), |(a, q)| (a, q));
-    let (authority, db) = authority_path.split_once('/').unwrap_or((authority_path, "postgres"));
+    let (authority, db) = authority_path
+        .split_once('/')
+        .unwrap_or((authority_path, "postgres"));
     if let Some(host) = query.split('&').find_map(|p| p.strip_prefix("host=")) {
         let user = authority.split_once('@').map_or("postgres", |(u, _)| u);
         let port = authority.rsplit_once(':').map_or("5432", |(_, p)| p);
@@ -562,8 +770,13 @@ mod tests {
             samples: 1,
             cell_budget: Duration::ZERO,
             peer_workers: 1,
+            skip_depth: false,
+            stability_only: false,
         };
-        assert_eq!(cfg(1.0).depths(), [0, 1_000, 10_000, 100_000, 500_000, 900_000]);
+        assert_eq!(
+            cfg(1.0).depths(),
+            [0, 1_000, 10_000, 100_000, 500_000, 900_000]
+        );
         assert_eq!(cfg(0.02).depths(), [0, 20, 200, 2_000, 10_000, 18_000]);
         assert_eq!(cfg(1.0).page_50k(), 50_000);
     }

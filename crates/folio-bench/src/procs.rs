@@ -20,7 +20,10 @@ pub(crate) struct Proc {
 impl Proc {
     /// Starts `cmd` in a new process group, its output appended to `log`.
     pub(crate) fn spawn(name: &str, mut cmd: Command, log: &Path) -> Result<Proc, BoxError> {
-        let out = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)?;
         let err = out.try_clone()?;
         cmd.stdin(Stdio::null())
             .stdout(Stdio::from(out))
@@ -41,7 +44,12 @@ impl Proc {
     }
 
     /// Waits until `addr` accepts TCP connections (and the process is still alive).
-    pub(crate) fn wait_listening(&mut self, addr: SocketAddr, timeout: Duration, log: &Path) -> Result<(), BoxError> {
+    pub(crate) fn wait_listening(
+        &mut self,
+        addr: SocketAddr,
+        timeout: Duration,
+        log: &Path,
+    ) -> Result<(), BoxError> {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait()? {
@@ -151,7 +159,10 @@ fn children(pid: u32) -> Vec<u32> {
     for task in tasks.flatten() {
         let path = task.path().join("children");
         if let Ok(text) = std::fs::read_to_string(path) {
-            out.extend(text.split_whitespace().filter_map(|p| p.parse::<u32>().ok()));
+            out.extend(
+                text.split_whitespace()
+                    .filter_map(|p| p.parse::<u32>().ok()),
+            );
         }
     }
     out

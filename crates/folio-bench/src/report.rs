@@ -1,5 +1,8 @@
 //! `results.md` and the SVG charts, from [`Results`].
 
+// Short names for the row being rendered (r: results, s: the output, b: backend, …).
+#![allow(clippy::many_single_char_names)]
+
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -20,6 +23,10 @@ const MODES: &[&str] = &[
 
 /// The throughput scenarios, in table order, with their descriptions.
 const SCENARIOS: &[(&str, &str)] = &[
+    (
+        "healthz",
+        "`/healthz` (no database: the ceiling of HTTP server plus load generator)",
+    ),
     ("page1", "page 1 (folio: default count `auto`)"),
     ("page1_exact", "page 1, folio `count=exact`"),
     ("page1_ordered", "page 1 (Flask with ORDER BY id)"),
@@ -30,7 +37,10 @@ const SCENARIOS: &[(&str, &str)] = &[
     ("cursor500k", "cursor page at depth 500k"),
     ("cursor500k_none", "cursor page at depth 500k, `count=none`"),
     ("user_orders", "a user's orders (1,000 users in turn)"),
-    ("users_expand", "users with their first orders (`expand=orders`; peers: N+1)"),
+    (
+        "users_expand",
+        "users with their first orders (`expand=orders`; peers: N+1)",
+    ),
 ];
 
 fn ms(v: f64) -> String {
@@ -51,12 +61,24 @@ fn depth_label(d: u64) -> String {
     }
 }
 
-fn find<'a>(rows: &'a [DepthRow], backend: &str, ordering: &str, mode: &str, depth: u64) -> Option<&'a DepthRow> {
-    rows.iter()
-        .find(|r| r.backend == backend && r.ordering == ordering && r.mode == mode && r.depth == depth)
+fn find<'a>(
+    rows: &'a [DepthRow],
+    backend: &str,
+    ordering: &str,
+    mode: &str,
+    depth: u64,
+) -> Option<&'a DepthRow> {
+    rows.iter().find(|r| {
+        r.backend == backend && r.ordering == ordering && r.mode == mode && r.depth == depth
+    })
 }
 
-fn tput<'a>(rows: &'a [ThroughputRow], backend: &str, server: &str, scenario: &str) -> Option<&'a ThroughputRow> {
+fn tput<'a>(
+    rows: &'a [ThroughputRow],
+    backend: &str,
+    server: &str,
+    scenario: &str,
+) -> Option<&'a ThroughputRow> {
     rows.iter()
         .find(|r| r.backend == backend && r.server == server && r.scenario == scenario)
 }
@@ -84,11 +106,17 @@ pub(crate) fn headline(r: &Results) -> String {
         "Depth (ordering `id`, p50 at depth {} over the first page; `count=none`):\n",
         depth_label(last)
     );
-    let _ = writeln!(s, "| backend | mode | first page (ms) | deepest (ms) | factor |");
+    let _ = writeln!(
+        s,
+        "| backend | mode | first page (ms) | deepest (ms) | factor |"
+    );
     let _ = writeln!(s, "| --- | --- | ---: | ---: | ---: |");
     for b in &backends {
         for mode in MODES {
-            if let (Some(a), Some(z)) = (find(&r.depth, b, "id", mode, first), find(&r.depth, b, "id", mode, last)) {
+            if let (Some(a), Some(z)) = (
+                find(&r.depth, b, "id", mode, first),
+                find(&r.depth, b, "id", mode, last),
+            ) {
                 let _ = writeln!(
                     s,
                     "| {b} | {mode} | {} | {} | {:.2}x |",
@@ -99,29 +127,53 @@ pub(crate) fn headline(r: &Results) -> String {
             }
         }
     }
-    let _ = writeln!(s, "\nCursor flatness over every ordering (p50 deepest / first page; goal ≤ 1.3x):\n");
-    let _ = writeln!(s, "| backend | ordering | http cursor | sql cursor | sql naive OFFSET | sql deferred join |");
-    let _ = writeln!(s, "| --- | --- | ---: | ---: | ---: | ---: |");
+    let second = depths.get(1).copied().unwrap_or(first);
+    let _ = writeln!(
+        s,
+        "\nFlatness over every ordering: p50 at depth {} divided by p50 of the first page (goal for cursors ≤ 1.3x); \
+         for cursors also divided by p50 at depth {} (the first page has no keyset predicate, a deeper page does):\n",
+        depth_label(last),
+        depth_label(second)
+    );
+    let _ = writeln!(s, "| backend | ordering | http cursor | http cursor vs {0} | sql cursor | sql cursor vs {0} | sql naive OFFSET | sql deferred join | http page |", depth_label(second));
+    let _ = writeln!(
+        s,
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
     for b in &backends {
-        for o in uniq(r.depth.iter().filter(|d| &d.backend == b).map(|d| d.ordering.clone())) {
-            let f = |mode: &str| match (find(&r.depth, b, &o, mode, first), find(&r.depth, b, &o, mode, last)) {
+        for o in uniq(
+            r.depth
+                .iter()
+                .filter(|d| &d.backend == b)
+                .map(|d| d.ordering.clone()),
+        ) {
+            let ratio = |mode: &str, from: u64| match (
+                find(&r.depth, b, &o, mode, from),
+                find(&r.depth, b, &o, mode, last),
+            ) {
                 (Some(a), Some(z)) => format!("{:.2}x", z.latency.p50 / a.latency.p50),
                 _ => "–".to_owned(),
             };
             let _ = writeln!(
                 s,
-                "| {b} | `{o}` | {} | {} | {} | {} |",
-                f("http cursor"),
-                f("sql cursor"),
-                f("sql page naive OFFSET"),
-                f("sql page deferred join")
+                "| {b} | `{o}` | {} | {} | {} | {} | {} | {} | {} |",
+                ratio("http cursor", first),
+                ratio("http cursor", second),
+                ratio("sql cursor", first),
+                ratio("sql cursor", second),
+                ratio("sql page naive OFFSET", first),
+                ratio("sql page deferred join", first),
+                ratio("http page", first)
             );
         }
     }
     let tb = uniq(r.throughput.iter().map(|t| t.backend.clone()));
     if r.throughput.iter().any(|t| t.server != "folio") {
         let _ = writeln!(s, "\nfolio-shop against the peers (requests per second at concurrency {}; ratio = folio / peer):\n", r.meta.concurrency);
-        let _ = writeln!(s, "| backend | scenario | folio rps | DRF rps | folio/DRF | Flask rps | folio/Flask |");
+        let _ = writeln!(
+            s,
+            "| backend | scenario | folio rps | DRF rps | folio/DRF | Flask rps | folio/Flask |"
+        );
         let _ = writeln!(s, "| --- | --- | ---: | ---: | ---: | ---: | ---: |");
         for b in &tb {
             for (key, label) in SCENARIOS {
@@ -133,27 +185,44 @@ pub(crate) fn headline(r: &Results) -> String {
                 let f = tput(&r.throughput, b, "folio", folio_key);
                 let d = tput(&r.throughput, b, "drf", key);
                 // folio's count=exact page 1 is compared with DRF's page 1 (DRF always counts)
-                let d = d.or_else(|| (*key == "page1_exact").then(|| tput(&r.throughput, b, "drf", "page1")).flatten());
+                let d = d.or_else(|| {
+                    (*key == "page1_exact")
+                        .then(|| tput(&r.throughput, b, "drf", "page1"))
+                        .flatten()
+                });
                 let fl = tput(&r.throughput, b, "flask", key);
                 if d.is_none() && fl.is_none() {
                     continue;
                 }
                 let Some(f) = f else { continue };
                 let cell = |p: Option<&ThroughputRow>| match p {
-                    Some(p) if p.rps > 0.0 => (format!("{:.0}", p.rps), format!("{:.1}x", f.rps / p.rps)),
+                    Some(p) if p.rps > 0.0 => {
+                        (format!("{:.0}", p.rps), format!("{:.1}x", f.rps / p.rps))
+                    }
                     Some(_) => ("0".to_owned(), "–".to_owned()),
                     None => ("–".to_owned(), "–".to_owned()),
                 };
                 let (dr, dx) = cell(d);
                 let (fr, fx) = cell(fl);
-                let _ = writeln!(s, "| {b} | {label} | {:.0} | {dr} | {dx} | {fr} | {fx} |", f.rps);
+                let _ = writeln!(
+                    s,
+                    "| {b} | {label} | {:.0} | {dr} | {dx} | {fr} | {fx} |",
+                    f.rps
+                );
             }
         }
     }
     if !r.counts.is_empty() {
-        let _ = writeln!(s, "\nCount strategies (what the count adds to page 1, p50 ms; `none` is the baseline):\n");
+        let _ = writeln!(
+            s,
+            "\nCount strategies (what the count adds to page 1, p50 ms; `none` is the baseline):\n"
+        );
         let strategies = uniq(r.counts.iter().map(|c| c.strategy.clone()));
-        let cols = uniq(r.counts.iter().map(|c| (c.backend.clone(), c.filter.clone())));
+        let cols = uniq(
+            r.counts
+                .iter()
+                .map(|c| (c.backend.clone(), c.filter.clone())),
+        );
         let _ = write!(s, "| strategy |");
         for (b, f) in &cols {
             let _ = write!(s, " {b}, {f} |");
@@ -166,7 +235,10 @@ pub(crate) fn headline(r: &Results) -> String {
         for st in &strategies {
             let _ = write!(s, "| {st} |");
             for (b, f) in &cols {
-                let c = r.counts.iter().find(|c| &c.backend == b && &c.filter == f && &c.strategy == st);
+                let c = r
+                    .counts
+                    .iter()
+                    .find(|c| &c.backend == b && &c.filter == f && &c.strategy == st);
                 let _ = write!(s, " {} |", c.map_or("–".to_owned(), |c| ms(c.count_p50_ms)));
             }
             let _ = writeln!(s);
@@ -177,7 +249,14 @@ pub(crate) fn headline(r: &Results) -> String {
         let _ = writeln!(s, "| backend | server | during | peak RSS |");
         let _ = writeln!(s, "| --- | --- | --- | ---: |");
         for m in &r.memory {
-            let _ = writeln!(s, "| {} | {} | {} | {:.1} |", m.backend, m.server, m.during, m.peak_kib as f64 / 1024.0);
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {:.1} |",
+                m.backend,
+                m.server,
+                m.during,
+                m.peak_kib as f64 / 1024.0
+            );
         }
     }
     s
@@ -187,12 +266,35 @@ pub(crate) fn headline(r: &Results) -> String {
 pub(crate) fn markdown(r: &Results) -> String {
     let m = &r.meta;
     let mut s = String::new();
-    let _ = writeln!(s, "# folio benchmark results{}\n", if m.quick { " (--quick: small data set, NOT the reference figures)" } else { "" });
-    let _ = writeln!(s, "Generated by folio-bench; do not edit (see docs/benchmarks.md for the discussion).\n");
+    let _ = writeln!(
+        s,
+        "# folio benchmark results{}\n",
+        if m.quick {
+            " (--quick: small data set, NOT the reference figures)"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        s,
+        "Generated by folio-bench; do not edit (see docs/benchmarks.md for the discussion).\n"
+    );
     let _ = writeln!(s, "- command: `{}`", m.command);
-    let _ = writeln!(s, "- data: {} products, {} users, {} orders (scale {})", m.rows[0], m.rows[1], m.rows[2], m.scale);
-    let _ = writeln!(s, "- machine: {} ({} logical cores), {} MiB memory, Linux {}", m.cpu, m.cores, m.memory_mib, m.kernel);
-    let _ = writeln!(s, "- load average at start: {}; at end: {}", m.loadavg_start, m.loadavg_end);
+    let _ = writeln!(
+        s,
+        "- data: {} products, {} users, {} orders (scale {})",
+        m.rows[0], m.rows[1], m.rows[2], m.scale
+    );
+    let _ = writeln!(
+        s,
+        "- machine: {} ({} logical cores), {} MiB memory, Linux {}",
+        m.cpu, m.cores, m.memory_mib, m.kernel
+    );
+    let _ = writeln!(
+        s,
+        "- load average at start: {}; at end: {}",
+        m.loadavg_start, m.loadavg_end
+    );
     let _ = writeln!(s, "- run: {} → {}", m.started, m.finished);
     let _ = writeln!(
         s,
@@ -201,7 +303,11 @@ pub(crate) fn markdown(r: &Results) -> String {
     );
     let versions: Vec<String> = m.versions.iter().map(|(n, v)| format!("{n} {v}")).collect();
     let _ = writeln!(s, "- versions: {}", versions.join("; "));
-    let seeds: Vec<String> = m.seed_secs.iter().map(|(b, t)| format!("{b} {t:.0} s")).collect();
+    let seeds: Vec<String> = m
+        .seed_secs
+        .iter()
+        .map(|(b, t)| format!("{b} {t:.0} s"))
+        .collect();
     let _ = writeln!(s, "- seeding: {}", seeds.join(", "));
     for n in &r.notes {
         let _ = writeln!(s, "- **note:** {n}");
@@ -214,15 +320,25 @@ pub(crate) fn markdown(r: &Results) -> String {
         "`http …`: through folio-shop (page number and limit/offset use the deferred join past offset 1,000); \
          `http cursor`: a cursor encoded for the boundary row; `http cursor-walked`: the cursor reached by walking \
          from the first page. `sql …`: the same statements run in process through folio-sqlx (no HTTP): naive \
-         OFFSET, the deferred join from offset 0, and the cursor. p99 of {} samples at most is close to the maximum.\n",
-        if m.quick { 10 } else { 40 }
+         OFFSET, the deferred join from offset 0, and the cursor. Up to {} samples a cell (at least 5; a cell stops after {} s): p99 of fewer than 100 samples is their maximum.\n",
+        if m.quick { 30 } else { 200 },
+        if m.quick { 0.3 } else { 3.0 }
     );
     let backends = uniq(r.depth.iter().map(|d| d.backend.clone()));
     let depths = uniq(r.depth.iter().map(|d| d.depth));
     for b in &backends {
-        for o in uniq(r.depth.iter().filter(|d| &d.backend == b).map(|d| d.ordering.clone())) {
+        for o in uniq(
+            r.depth
+                .iter()
+                .filter(|d| &d.backend == b)
+                .map(|d| d.ordering.clone()),
+        ) {
             let _ = writeln!(s, "### {b}, `ordering={o}`\n");
-            let _ = writeln!(s, "![latency by depth, {b}, {o}](depth-{b}-{}.svg)\n", slug(&o));
+            let _ = writeln!(
+                s,
+                "![latency by depth, {b}, {o}](depth-{b}-{}.svg)\n",
+                slug(&o)
+            );
             let _ = write!(s, "| mode |");
             for d in &depths {
                 let _ = write!(s, " {} |", depth_label(*d));
@@ -235,8 +351,9 @@ pub(crate) fn markdown(r: &Results) -> String {
             for mode in MODES {
                 let _ = write!(s, "| {mode} |");
                 for d in &depths {
-                    let cell = find(&r.depth, b, &o, mode, *d)
-                        .map_or("–".to_owned(), |c| format!("{} / {}", ms(c.latency.p50), ms(c.latency.p99)));
+                    let cell = find(&r.depth, b, &o, mode, *d).map_or("–".to_owned(), |c| {
+                        format!("{} / {}", ms(c.latency.p50), ms(c.latency.p99))
+                    });
                     let _ = write!(s, " {cell} |");
                 }
                 let _ = writeln!(s);
@@ -244,20 +361,35 @@ pub(crate) fn markdown(r: &Results) -> String {
             // consistency: every mode found the same first row at each depth
             let mut bad = Vec::new();
             for d in &depths {
-                let ids = uniq(r.depth.iter().filter(|x| &x.backend == b && x.ordering == o && x.depth == *d).filter_map(|x| x.first_id));
+                let ids = uniq(
+                    r.depth
+                        .iter()
+                        .filter(|x| &x.backend == b && x.ordering == o && x.depth == *d)
+                        .filter_map(|x| x.first_id),
+                );
                 if ids.len() > 1 {
                     bad.push(format!("depth {d}: first ids {ids:?}"));
                 }
             }
             if bad.is_empty() {
-                let _ = writeln!(s, "\nEvery mode returned the same first row at each depth.\n");
+                let _ = writeln!(
+                    s,
+                    "\nEvery mode returned the same first row at each depth.\n"
+                );
             } else {
-                let _ = writeln!(s, "\n**The modes disagree on the first row:** {}\n", bad.join("; "));
+                let _ = writeln!(
+                    s,
+                    "\n**The modes disagree on the first row:** {}\n",
+                    bad.join("; ")
+                );
             }
         }
     }
 
-    let _ = writeln!(s, "## Count strategies (page 1 with each strategy, in process)\n");
+    let _ = writeln!(
+        s,
+        "## Count strategies (page 1 with each strategy, in process)\n"
+    );
     let _ = writeln!(s, "`count` = what the count adds: the page call's time with the strategy minus that of the same page with no count (p50 / p99 ms; on PostgreSQL the page and the count run concurrently); `page` = the whole page call (10 rows), in process through folio-sqlx.\n");
     let _ = writeln!(s, "| backend | filter | strategy | count p50 / p99 | page p50 / p99 | total | relation | statements |");
     let _ = writeln!(s, "| --- | --- | --- | ---: | ---: | ---: | --- | ---: |");
@@ -283,7 +415,10 @@ pub(crate) fn markdown(r: &Results) -> String {
 
     let _ = writeln!(s, "\n## Throughput (concurrency {})\n", m.concurrency);
     let _ = writeln!(s, "| backend | server | scenario | rps | p50 ms | p99 ms | statements/request | errors | path |");
-    let _ = writeln!(s, "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");
+    let _ = writeln!(
+        s,
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"
+    );
     for t in &r.throughput {
         let path: String = t.path.chars().take(70).collect();
         let _ = writeln!(
@@ -301,14 +436,24 @@ pub(crate) fn markdown(r: &Results) -> String {
         );
     }
     for t in r.throughput.iter().filter(|t| t.first_error.is_some()) {
-        let _ = writeln!(s, "\n- first error of {} {} {}: {}", t.backend, t.server, t.scenario, t.first_error.as_deref().unwrap_or(""));
+        let _ = writeln!(
+            s,
+            "\n- first error of {} {} {}: {}",
+            t.backend,
+            t.server,
+            t.scenario,
+            t.first_error.as_deref().unwrap_or("")
+        );
     }
     for b in uniq(r.throughput.iter().map(|t| t.backend.clone())) {
         let _ = writeln!(s, "\n![throughput, {b}](throughput-{b}.svg)");
     }
 
     let _ = writeln!(s, "\n## Memory (peak RSS)\n");
-    let _ = writeln!(s, "| backend | server | during | peak RSS MiB | RSS before MiB | detail |");
+    let _ = writeln!(
+        s,
+        "| backend | server | during | peak RSS MiB | RSS before MiB | detail |"
+    );
     let _ = writeln!(s, "| --- | --- | --- | ---: | ---: | --- |");
     for mm in &r.memory {
         let _ = writeln!(
@@ -318,17 +463,30 @@ pub(crate) fn markdown(r: &Results) -> String {
             mm.server,
             mm.during,
             mm.peak_kib as f64 / 1024.0,
-            mm.before_kib.map_or("–".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0)),
+            mm.before_kib
+                .map_or("–".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0)),
             mm.detail
         );
     }
 
     if !r.driver.is_empty() {
-        let _ = writeln!(s, "\n## sqlx's SQLite driver against rusqlite (same file, same statements)\n");
-        let _ = writeln!(s, "| statement | driver | how | p50 µs | p99 µs | queries/s |");
+        let _ = writeln!(
+            s,
+            "\n## sqlx's SQLite driver against rusqlite (same file, same statements)\n"
+        );
+        let _ = writeln!(
+            s,
+            "| statement | driver | how | p50 µs | p99 µs | queries/s |"
+        );
         let _ = writeln!(s, "| --- | --- | --- | ---: | ---: | ---: |");
         for d in &r.driver {
-            let lat = |v: f64| if d.latency_us.n == 0 { "–".to_owned() } else { format!("{v:.1}") };
+            let lat = |v: f64| {
+                if d.latency_us.n == 0 {
+                    "–".to_owned()
+                } else {
+                    format!("{v:.1}")
+                }
+            };
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} | {} | {:.0} |",
@@ -342,11 +500,18 @@ pub(crate) fn markdown(r: &Results) -> String {
         }
     }
     if !r.stability.is_empty() {
-        let _ = writeln!(s, "\n## The same page, requested again (Flask as written: no ORDER BY)\n");
+        let _ = writeln!(
+            s,
+            "\n## The same page, requested again (Flask as written: no ORDER BY)\n"
+        );
         let _ = writeln!(s, "| backend | what | requests | distinct results |");
         let _ = writeln!(s, "| --- | --- | ---: | ---: |");
         for st in &r.stability {
-            let _ = writeln!(s, "| {} | {} | {} | {} |", st.backend, st.what, st.requests, st.distinct);
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                st.backend, st.what, st.requests, st.distinct
+            );
         }
     }
     s
@@ -363,7 +528,12 @@ pub(crate) fn write(out: &Path, r: &Results) -> Result<(), BoxError> {
     let depths = uniq(r.depth.iter().map(|d| d.depth));
     let categories: Vec<String> = depths.iter().map(|d| depth_label(*d)).collect();
     for b in &backends {
-        for o in uniq(r.depth.iter().filter(|d| &d.backend == b).map(|d| d.ordering.clone())) {
+        for o in uniq(
+            r.depth
+                .iter()
+                .filter(|d| &d.backend == b)
+                .map(|d| d.ordering.clone()),
+        ) {
             let series: Vec<(String, Vec<Option<f64>>)> = MODES
                 .iter()
                 .map(|mode| {
@@ -387,13 +557,24 @@ pub(crate) fn write(out: &Path, r: &Results) -> Result<(), BoxError> {
     for b in uniq(r.throughput.iter().map(|t| t.backend.clone())) {
         let groups: Vec<&(&str, &str)> = SCENARIOS
             .iter()
-            .filter(|(k, _)| r.throughput.iter().any(|t| t.backend == b && t.scenario == *k))
+            .filter(|(k, _)| {
+                r.throughput
+                    .iter()
+                    .any(|t| t.backend == b && t.scenario == *k)
+            })
             .collect();
         let series: Vec<(String, Vec<Option<f64>>)> = ["folio", "drf", "flask"]
             .iter()
-            .filter(|srv| r.throughput.iter().any(|t| t.backend == b && t.server == **srv))
+            .filter(|srv| {
+                r.throughput
+                    .iter()
+                    .any(|t| t.backend == b && t.server == **srv)
+            })
             .map(|srv| {
-                let ys = groups.iter().map(|(k, _)| tput(&r.throughput, &b, srv, k).map(|t| t.rps)).collect();
+                let ys = groups
+                    .iter()
+                    .map(|(k, _)| tput(&r.throughput, &b, srv, k).map(|t| t.rps))
+                    .collect();
                 (
                     match *srv {
                         "folio" => "folio-shop".to_owned(),
@@ -406,7 +587,10 @@ pub(crate) fn write(out: &Path, r: &Results) -> Result<(), BoxError> {
             .collect();
         let labels: Vec<String> = groups.iter().map(|(k, _)| (*k).to_owned()).collect();
         let chart = svg::bars(
-            &format!("{b}: requests per second at concurrency {}", r.meta.concurrency),
+            &format!(
+                "{b}: requests per second at concurrency {}",
+                r.meta.concurrency
+            ),
             "requests per second (log scale)",
             &labels,
             &series,
@@ -414,8 +598,18 @@ pub(crate) fn write(out: &Path, r: &Results) -> Result<(), BoxError> {
         std::fs::write(out.join(format!("throughput-{b}.svg")), chart)?;
     }
     for b in uniq(r.counts.iter().map(|c| c.backend.clone())) {
-        let strategies = uniq(r.counts.iter().filter(|c| c.backend == b).map(|c| c.strategy.clone()));
-        let filters = uniq(r.counts.iter().filter(|c| c.backend == b).map(|c| c.filter.clone()));
+        let strategies = uniq(
+            r.counts
+                .iter()
+                .filter(|c| c.backend == b)
+                .map(|c| c.strategy.clone()),
+        );
+        let filters = uniq(
+            r.counts
+                .iter()
+                .filter(|c| c.backend == b)
+                .map(|c| c.filter.clone()),
+        );
         let series: Vec<(String, Vec<Option<f64>>)> = filters
             .iter()
             .map(|f| {

@@ -52,10 +52,16 @@ pub(crate) fn start(cfg: &Config, backend: &Backend, extra: &[&str]) -> Result<S
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
     let log = cfg.work.join(format!("folio-shop-{}.log", backend.name));
     let mut cmd = Command::new(&cfg.shop_bin);
-    cmd.args(["serve", "--database-url", &backend.url, "--addr", &addr.to_string()])
-        .args(["--cursor-key", CURSOR_KEY])
-        .args(extra)
-        .env("RUST_LOG", "warn");
+    cmd.args([
+        "serve",
+        "--database-url",
+        &backend.url,
+        "--addr",
+        &addr.to_string(),
+    ])
+    .args(["--cursor-key", CURSOR_KEY])
+    .args(extra)
+    .env("RUST_LOG", "warn");
     let mut proc = Proc::spawn("folio-shop", cmd, &log)?;
     proc.wait_listening(addr, Duration::from_secs(120), &log)?;
     Ok(Shop { proc, addr })
@@ -93,7 +99,11 @@ fn key_values(spec: &SortSpec, p: &Product, backend: &str) -> Vec<Value> {
 
 /// Finds the boundary rows of every ordering, with folio's own offset page (so
 /// the order is exactly the server's).
-pub(crate) async fn boundaries(db: &Db, backend: &str, depths: &[u64]) -> Result<Vec<Boundary>, BoxError> {
+pub(crate) async fn boundaries(
+    db: &Db,
+    backend: &str,
+    depths: &[u64],
+) -> Result<Vec<Boundary>, BoxError> {
     let mut out = Vec::new();
     for ordering in ORDERINGS {
         let spec = orderings().parse(ordering)?;
@@ -104,11 +114,12 @@ pub(crate) async fn boundaries(db: &Db, backend: &str, depths: &[u64]) -> Result
                 mode: Mode::Offset(depth - 1),
                 size: 1,
             };
-            let page = PageQuery::new(&base, &spec, &request).fetch::<Product>(db).await?;
-            let p = page
-                .items
-                .first()
-                .ok_or_else(|| format!("no product at offset {} in ordering {ordering}", depth - 1))?;
+            let page = PageQuery::new(&base, &spec, &request)
+                .fetch::<Product>(db)
+                .await?;
+            let p = page.items.first().ok_or_else(|| {
+                format!("no product at offset {} in ordering {ordering}", depth - 1)
+            })?;
             rows.push((depth, key_values(&spec, p, backend), p.id));
         }
         out.push(Boundary {
@@ -153,14 +164,20 @@ fn next_token(body: &[u8]) -> Option<String> {
 
 /// Walks the cursor pages of `ordering` from the first page to each depth, and
 /// returns the token at each depth (> 0).
-async fn walk(conn: &mut Conn, ordering: &str, depths: &[u64]) -> Result<Vec<(u64, String)>, BoxError> {
+async fn walk(
+    conn: &mut Conn,
+    ordering: &str,
+    depths: &[u64],
+) -> Result<Vec<(u64, String)>, BoxError> {
     let mut out = Vec::new();
     let mut at = 0u64;
     let mut token = String::new();
     for &depth in depths.iter().filter(|d| **d > 0) {
         while at < depth {
             let step = (depth - at).min(100);
-            let path = format!("/api/products?ordering={ordering}&count=none&per_page={step}&cursor={token}");
+            let path = format!(
+                "/api/products?ordering={ordering}&count=none&per_page={step}&cursor={token}"
+            );
             let r = conn.get(&path, true).await?;
             if r.status != 200 {
                 return Err(format!("walk: GET {path}: status {}", r.status).into());
@@ -202,16 +219,28 @@ pub(crate) async fn depth_http(
                 .unwrap_or_default();
             let page = depth / 10 + 1;
             let modes = [
-                ("page", format!("/api/products?ordering={o}&count=none&per_page=10&page={page}")),
-                ("offset", format!("/api/products?ordering={o}&count=none&limit=10&offset={depth}")),
-                ("cursor", format!("/api/products?ordering={o}&count=none&per_page=10&cursor={encoded}")),
+                (
+                    "page",
+                    format!("/api/products?ordering={o}&count=none&per_page=10&page={page}"),
+                ),
+                (
+                    "offset",
+                    format!("/api/products?ordering={o}&count=none&limit=10&offset={depth}"),
+                ),
+                (
+                    "cursor",
+                    format!("/api/products?ordering={o}&count=none&per_page=10&cursor={encoded}"),
+                ),
                 (
                     "cursor-walked",
-                    format!("/api/products?ordering={o}&count=none&per_page=10&cursor={walked_token}"),
+                    format!(
+                        "/api/products?ordering={o}&count=none&per_page=10&cursor={walked_token}"
+                    ),
                 ),
             ];
             for (mode, path) in modes {
-                let s = http::sequential(&mut conn, &path, 2, cfg.samples, 5, cfg.cell_budget).await?;
+                let s =
+                    http::sequential(&mut conn, &path, 2, cfg.samples, 5, cfg.cell_budget).await?;
                 rows.push(DepthRow {
                     backend: backend.name.to_owned(),
                     ordering: o.clone(),
@@ -269,7 +298,9 @@ pub(crate) async fn depth_sql(
                     let _ = query.fetch::<Product>(db).await?;
                 }
                 let start = Instant::now();
-                while lat.len() < cfg.samples && (lat.len() < 5 || start.elapsed() < cfg.cell_budget) {
+                while lat.len() < cfg.samples
+                    && (lat.len() < 5 || start.elapsed() < cfg.cell_budget)
+                {
                     let counter = StatementCounter::new();
                     let counted = db.counted(&counter);
                     let t = Instant::now();
@@ -297,7 +328,11 @@ pub(crate) async fn depth_sql(
 /// count's cost is the page's p50 minus that of the same page without a count
 /// (on PostgreSQL the page and its count run concurrently, so this is the time
 /// the count adds).
-pub(crate) async fn counts(cfg: &Config, backend: &Backend, db: &Db) -> Result<Vec<CountRow>, BoxError> {
+pub(crate) async fn counts(
+    cfg: &Config,
+    backend: &Backend,
+    db: &Db,
+) -> Result<Vec<CountRow>, BoxError> {
     let spec = orderings().parse("id")?;
     let request = PageRequest {
         mode: Mode::Page(PageNumber::Nth(1)),
@@ -327,7 +362,9 @@ pub(crate) async fn counts(cfg: &Config, backend: &Backend, db: &Db) -> Result<V
         let mut none_page: Option<(f64, f64)> = None;
         for (name, strategy) in strategies {
             let cache = CountCache::new(Duration::from_secs(3600), 100);
-            let mut query = PageQuery::new(&base, &spec, &request).count(strategy).cache(&cache);
+            let mut query = PageQuery::new(&base, &spec, &request)
+                .count(strategy)
+                .cache(&cache);
             if !filtered {
                 query = query.table("products");
             }
@@ -367,10 +404,16 @@ pub(crate) async fn counts(cfg: &Config, backend: &Backend, db: &Db) -> Result<V
 }
 
 /// The throughput scenarios of folio-shop, their paths.
-pub(crate) fn folio_scenarios(cfg: &Config, bounds: &[Boundary]) -> Vec<(&'static str, Vec<String>)> {
+pub(crate) fn folio_scenarios(
+    cfg: &Config,
+    bounds: &[Boundary],
+) -> Vec<(&'static str, Vec<String>)> {
     let depth = cfg.depth_500k();
     let page50k = cfg.page_50k();
-    let by_id = bounds.iter().find(|b| b.ordering == "id").expect("id ordering");
+    let by_id = bounds
+        .iter()
+        .find(|b| b.ordering == "id")
+        .expect("id ordering");
     let cursor500k = by_id
         .rows
         .iter()
@@ -385,13 +428,26 @@ pub(crate) fn folio_scenarios(cfg: &Config, bounds: &[Boundary]) -> Vec<(&'stati
         .map(|p| format!("/api/users?expand=orders&page={p}"))
         .collect();
     vec![
+        ("healthz", vec!["/healthz".to_owned()]),
         ("page1", vec!["/api/products?page=1".to_owned()]),
-        ("page1_exact", vec!["/api/products?page=1&count=exact".to_owned()]),
+        (
+            "page1_exact",
+            vec!["/api/products?page=1&count=exact".to_owned()],
+        ),
         ("page50k", vec![format!("/api/products?page={page50k}")]),
-        ("offset500k", vec![format!("/api/products?limit=10&offset={depth}")]),
+        (
+            "offset500k",
+            vec![format!("/api/products?limit=10&offset={depth}")],
+        ),
         ("cursor_first", vec!["/api/products?cursor=".to_owned()]),
-        ("cursor500k", vec![format!("/api/products?cursor={cursor500k}")]),
-        ("cursor500k_none", vec![format!("/api/products?cursor={cursor500k}&count=none")]),
+        (
+            "cursor500k",
+            vec![format!("/api/products?cursor={cursor500k}")],
+        ),
+        (
+            "cursor500k_none",
+            vec![format!("/api/products?cursor={cursor500k}&count=none")],
+        ),
         ("user_orders", user_paths),
         ("users_expand", expand_paths),
     ]
@@ -409,7 +465,14 @@ pub(crate) async fn throughput(
     for (scenario, paths) in scenarios {
         let first = paths[0].clone();
         let paths = Arc::new(paths);
-        let _ = http::load(addr, Arc::clone(&paths), cfg.concurrency, cfg.warmup, usize::MAX).await;
+        let _ = http::load(
+            addr,
+            Arc::clone(&paths),
+            cfg.concurrency,
+            cfg.warmup,
+            usize::MAX,
+        )
+        .await;
         let l = http::load(addr, paths, cfg.concurrency, cfg.duration, cfg.max_requests).await;
         say!(
             "  {backend:8} {server:6} {scenario:16} {:>9.0} rps  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {}",
@@ -434,7 +497,11 @@ pub(crate) async fn throughput(
 
 /// The full NDJSON export, its time and the server's peak RSS during it (peak reset
 /// before, and RSS sampled every 20 ms as a cross-check).
-pub(crate) async fn export(backend: &Backend, shop: &Shop, products: u64) -> Result<MemoryRow, BoxError> {
+pub(crate) async fn export(
+    backend: &Backend,
+    shop: &Shop,
+    products: u64,
+) -> Result<MemoryRow, BoxError> {
     let pid = shop.proc.pid();
     let before = procs::status_kib(pid, "VmRSS");
     let reset = procs::reset_peak(pid);
@@ -473,7 +540,11 @@ pub(crate) async fn export(backend: &Backend, shop: &Shop, products: u64) -> Res
             r.lines,
             r.bytes as f64 / 1_048_576.0,
             r.lines as f64 / secs,
-            if reset { "" } else { "; VmHWM could not be reset: sampled VmRSS" }
+            if reset {
+                ""
+            } else {
+                "; VmHWM could not be reset: sampled VmRSS"
+            }
         ),
     })
 }
@@ -481,7 +552,10 @@ pub(crate) async fn export(backend: &Backend, shop: &Shop, products: u64) -> Res
 /// Seeds `url` with `folio-shop seed` (sizes from the config). Returns the seconds.
 pub(crate) fn seed(cfg: &Config, url: &str, log: &Path) -> Result<f64, BoxError> {
     let t = Instant::now();
-    let out = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+    let out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)?;
     let status = Command::new(&cfg.shop_bin)
         .args(["seed", "--database-url", url])
         .args(["--products", &cfg.products.to_string()])
@@ -491,7 +565,12 @@ pub(crate) fn seed(cfg: &Config, url: &str, log: &Path) -> Result<f64, BoxError>
         .stderr(out)
         .status()?;
     if !status.success() {
-        return Err(format!("folio-shop seed failed ({status}); see {}:\n{}", log.display(), procs::tail(log, 30)).into());
+        return Err(format!(
+            "folio-shop seed failed ({status}); see {}:\n{}",
+            log.display(),
+            procs::tail(log, 30)
+        )
+        .into());
     }
     Ok(t.elapsed().as_secs_f64())
 }

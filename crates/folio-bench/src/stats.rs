@@ -53,7 +53,10 @@ mod tests {
     fn nearest_rank() {
         let mut v: Vec<f64> = (1..=100).rev().map(f64::from).collect();
         let s = Summary::of(&mut v);
-        assert_eq!((s.n, s.p50, s.p99, s.min, s.max), (100, 50.0, 99.0, 1.0, 100.0));
+        assert_eq!(
+            (s.n, s.p50, s.p99, s.min, s.max),
+            (100, 50.0, 99.0, 1.0, 100.0)
+        );
         let mut few = vec![3.0, 1.0, 2.0];
         let s = Summary::of(&mut few);
         assert_eq!((s.p50, s.p99), (2.0, 3.0));
