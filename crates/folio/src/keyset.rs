@@ -206,12 +206,13 @@ impl<'a> KeysetQuery<'a> {
             limit: self.limit,
             seek_backward: backward,
             from_boundary: boundary.is_some(),
+            // Only a statement of several arms reads the tags and the boundary back.
+            boundary: boundary.filter(|_| arms.len() > 1).map(<[Value]>::to_vec),
             arms: if arms.len() > 1 {
                 arms.into_iter().map(|a| a.tag).collect()
             } else {
                 Vec::new()
             },
-            boundary: boundary.map(<[Value]>::to_vec),
         })
     }
 }

@@ -113,18 +113,6 @@ impl SqlBuilder {
     }
 }
 
-/// A page as a response ([`folio_axum::PageResponse`], which sends the envelope's
-/// own media type: `application/vnd.api+json` for JSON:API).
-pub(crate) fn page_response<T: serde::Serialize>(
-    page: folio::Page<T>,
-    envelope: folio::Envelope,
-    url: folio_axum::RequestUrl,
-    names: folio::ParamNames,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    folio_axum::PageResponse::new(page, envelope, url, names).into_response()
-}
-
 /// `scheme://host` of an absolute URL (the request's base URL).
 pub(crate) fn origin(base: &str) -> &str {
     let after_scheme = base.find("://").map_or(0, |i| i + 3);

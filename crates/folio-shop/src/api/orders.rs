@@ -1,7 +1,7 @@
 //! `GET /api/users/{id}/orders`: a user's orders, a lazily loaded sub-collection.
 
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use folio::{Orderings, Policy, Statement};
 use folio_axum::{Problem, RequestUrl};
 use folio_sqlx::PageQuery;
@@ -77,7 +77,7 @@ pub async fn list_orders(
         return Err(Problem::not_found(format!("no user with id {user_id}")));
     }
     let envelope = state.envelope.envelope("orders", "total_orders", "orders");
-    Ok(super::page_response(page, envelope, url, names))
+    Ok(folio_axum::PageResponse::new(page, envelope, url, names).into_response())
 }
 
 /// Whether user `id` exists (one statement).

@@ -1,7 +1,7 @@
 //! `GET /api/products` and `GET /api/products/{id}`.
 
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use folio::{BaseQuery, FieldSet, Fields, Fingerprint, Nulls, Orderings, Policy, SortSpec};
 use folio_axum::{Problem, RequestUrl};
@@ -195,7 +195,7 @@ pub async fn list_products(
         keep_id,
     });
     let envelope = state.envelope.envelope("products", "total", "products");
-    Ok(super::page_response(page, envelope, url, names))
+    Ok(folio_axum::PageResponse::new(page, envelope, url, names).into_response())
 }
 
 /// One product, with its description.

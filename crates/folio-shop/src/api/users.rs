@@ -1,7 +1,7 @@
 //! `GET /api/users` (with `expand=orders`) and `GET /api/users/{id}`.
 
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use folio::{Cursor, Orderings, Policy, Value};
 use folio_axum::{Problem, RequestUrl};
@@ -131,7 +131,7 @@ pub async fn list_users(
         })
     };
     let envelope = state.envelope.envelope("users", "total", "users");
-    Ok(super::page_response(page, envelope, url, names))
+    Ok(folio_axum::PageResponse::new(page, envelope, url, names).into_response())
 }
 
 /// One user and the link to their orders (which are not loaded).
