@@ -171,9 +171,22 @@
         if (entries.some(function (e) { return e.isIntersecting; })) loadMore();
       }, { rootMargin: '0px 0px 600px 0px' });
       observer.observe(sentinel);
-    } else {
-      window.addEventListener('scroll', function () { if (nearBottom()) loadMore(); }, { passive: true });
     }
+    // The observer reports only changes: when rows are appended and the reader
+    // scrolls to the new bottom within one frame, the sentinel never stops
+    // intersecting and no entry comes. Scrolling and resizing check the
+    // position themselves, once a frame at most.
+    var checkQueued = false;
+    function checkPosition() {
+      if (checkQueued) return;
+      checkQueued = true;
+      window.requestAnimationFrame(function () {
+        checkQueued = false;
+        if (!failed && nearBottom()) loadMore();
+      });
+    }
+    window.addEventListener('scroll', checkPosition, { passive: true });
+    window.addEventListener('resize', checkPosition, { passive: true });
   }
 
   // ---- the filter form: no empty parameters in the URL --------------------------

@@ -106,6 +106,11 @@ pub struct ServeArgs {
     /// Abort a request after this many seconds (408).
     #[arg(long, default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// Page numbers and offsets at or past this many rows seek from a bookmark (the
+    /// key of every this-many-th row, taken in the background, kept a minute)
+    /// instead of reading every row they skip. 0: always OFFSET.
+    #[arg(long, default_value_t = folio_sqlx::DEFAULT_BOOKMARK_STRIDE)]
+    pub bookmark_stride: u64,
 }
 
 /// `folio-shop seed`.

@@ -61,9 +61,32 @@ pub struct AppState {
     pub count_cap: u64,
     /// Cached exact counts (`count=cached`).
     pub count_cache: folio_sqlx::CountCache,
+    /// Bookmarks of deep page numbers (`--bookmark-stride`; `None` with 0: deep
+    /// pages read by OFFSET only).
+    pub bookmarks: Option<folio_sqlx::Bookmarks>,
     /// Whether `X-Forwarded-Proto`/`X-Forwarded-Host` are honoured in links
     /// (`--trust-forwarded-headers`).
     pub trust_forwarded: bool,
+}
+
+impl AppState {
+    /// A page query of `base` under this server's settings: the `count` strategy
+    /// with the count cache, and the bookmarks of deep page numbers.
+    pub fn page_query<'a>(
+        &'a self,
+        base: &'a folio::BaseQuery,
+        spec: &'a folio::SortSpec,
+        request: &'a folio::PageRequest,
+        count: folio_sqlx::CountStrategy,
+    ) -> folio_sqlx::PageQuery<'a> {
+        let query = folio_sqlx::PageQuery::new(base, spec, request)
+            .count(count)
+            .cache(&self.count_cache);
+        match &self.bookmarks {
+            Some(b) => query.bookmarks(b),
+            None => query,
+        }
+    }
 }
 
 impl axum::extract::FromRef<AppState> for folio_axum::TrustForwarded {

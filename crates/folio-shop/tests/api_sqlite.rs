@@ -5,6 +5,7 @@ mod common;
 suite_tests! { Some(common::sqlite());
     products_page_mode,
     products_offset_and_past_the_end,
+    products_deep_pages_from_bookmarks,
     products_cursor_orderings,
     products_filters,
     products_fields_and_detail,

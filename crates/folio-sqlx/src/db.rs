@@ -241,6 +241,15 @@ impl Db {
         }
     }
 
+    /// A clone of this handle (same pool) that counts nothing: for work a request
+    /// starts but does not wait for (bookmarks taken in the background).
+    pub(crate) fn uncounted(&self) -> Db {
+        Db {
+            backend: self.backend.clone(),
+            counter: None,
+        }
+    }
+
     /// A clone of this handle (same pool) that adds every statement it runs to
     /// `counter`.
     ///

@@ -76,6 +76,7 @@
 //! (microseconds; `TIMESTAMP` taken as UTC). Any other type in a sort key (`DATE`,
 //! `NUMERIC`…) is an [`ErrorKind::Decode`] error: cast it in the base query.
 
+mod bookmarks;
 mod children;
 mod count;
 mod db;
@@ -84,6 +85,7 @@ mod keys;
 mod page;
 mod stream;
 
+pub use bookmarks::{Bookmarks, DEFAULT_BOOKMARK_STRIDE};
 pub use children::{load_children, Children};
 pub use count::{
     CountCache, CountStrategy, DEFAULT_AUTO_THRESHOLD, DEFAULT_COUNT_CAP, ESTIMATE_EXACT_BELOW,

@@ -12,7 +12,7 @@ use sqlx::FromRow;
 use crate::count::{self, CountOptions, DEFAULT_AUTO_THRESHOLD};
 use crate::db::{Backend, Rows};
 use crate::keys::KeyRow;
-use crate::{CountCache, CountStrategy, Db, Result};
+use crate::{Bookmarks, CountCache, CountStrategy, Db, Result};
 
 /// Offsets at or past this are read with [`OffsetForm::DeferredJoin`] unless
 /// [`PageQuery::deferred_join_from`] says otherwise.
@@ -68,6 +68,7 @@ pub struct PageQuery<'a> {
     cache: Option<&'a CountCache>,
     cursors: Option<(&'a CursorCodec, &'a Fingerprint)>,
     deferred_join_from: u64,
+    bookmarks: Option<&'a Bookmarks>,
     table: Option<&'a str>,
     auto_threshold: u64,
 }
@@ -91,6 +92,7 @@ impl<'a> PageQuery<'a> {
             cache: None,
             cursors: None,
             deferred_join_from: DEFAULT_DEFERRED_JOIN_FROM,
+            bookmarks: None,
             table: None,
             auto_threshold: DEFAULT_AUTO_THRESHOLD,
         }
@@ -154,6 +156,25 @@ impl<'a> PageQuery<'a> {
     /// ```
     pub fn deferred_join_from(mut self, offset: u64) -> Self {
         self.deferred_join_from = offset;
+        self
+    }
+
+    /// Reads page-number and limit/offset pages at offsets of a stride or more from
+    /// `bookmarks`: a keyset seek to the bookmark before the page and an OFFSET of
+    /// less than a stride from it, instead of an OFFSET over every row before the
+    /// page. Until the query's bookmarks are held (they are taken in the background
+    /// the first time one is needed), pages are read by their OFFSET form. See
+    /// [`Bookmarks`] for what a page number then means under writes.
+    ///
+    /// ```
+    /// use folio::{BaseQuery, Mode, PageRequest, SortSpec};
+    /// let (base, spec) = (BaseQuery::new("SELECT * FROM t"), SortSpec::by_unique("id", "id"));
+    /// let request = PageRequest { mode: Mode::Offset(500_000), size: 10 };
+    /// let bookmarks = folio_sqlx::Bookmarks::default();
+    /// let _query = folio_sqlx::PageQuery::new(&base, &spec, &request).bookmarks(&bookmarks);
+    /// ```
+    pub fn bookmarks(mut self, bookmarks: &'a Bookmarks) -> Self {
+        self.bookmarks = Some(bookmarks);
         self
     }
 
@@ -271,19 +292,34 @@ impl<'a> PageQuery<'a> {
     where
         T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
-        let form = if offset >= self.deferred_join_from {
-            OffsetForm::DeferredJoin
+        let bookmark = self
+            .bookmarks
+            .and_then(|b| b.seek(db, self.base, self.spec, offset));
+        let (items, has_next, counted) = if let Some(bookmark) = bookmark {
+            let ks = KeysetQuery::new(self.spec, Seek::After(bookmark.after), size)
+                .skip(bookmark.skip)
+                .render(db.dialect(), self.base)?;
+            let (rows, counted) = self
+                .rows_and_count(db, &ks.statement, known.is_none())
+                .await?;
+            let page: KeyedPage<T> = keyed_page(&ks, &rows, self.spec)?;
+            (page.items, page.has_next, counted)
         } else {
-            OffsetForm::Plain
+            let form = if offset >= self.deferred_join_from {
+                OffsetForm::DeferredJoin
+            } else {
+                OffsetForm::Plain
+            };
+            let st = OffsetQuery::new(self.spec, offset, size)
+                .form(form)
+                .render(db.dialect(), self.base);
+            let (rows, counted) = self.rows_and_count(db, &st, known.is_none()).await?;
+            let mut items: Vec<T> = map_rows(&rows)?;
+            let limit = usize::try_from(size).unwrap_or(usize::MAX);
+            let has_next = items.len() > limit;
+            items.truncate(limit);
+            (items, has_next, counted)
         };
-        let st = OffsetQuery::new(self.spec, offset, size)
-            .form(form)
-            .render(db.dialect(), self.base);
-        let (rows, counted) = self.rows_and_count(db, &st, known.is_none()).await?;
-        let mut items: Vec<T> = map_rows(&rows)?;
-        let limit = usize::try_from(size).unwrap_or(usize::MAX);
-        let has_next = items.len() > limit;
-        items.truncate(limit);
         let has_previous = offset > 0;
 
         // The page shows the total when it ends the collection at a known offset.

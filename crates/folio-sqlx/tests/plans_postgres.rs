@@ -554,3 +554,87 @@ async fn deferred_join_created_at_is_index_only() {
 async fn deferred_join_price_is_index_only() {
     check_deferred_join("price", "products_price_id").await;
 }
+
+/// A page read from a bookmark (`folio_sqlx::Bookmarks`): a seek after the row at
+/// `DEPTH` and an OFFSET of 990 rows from it. It must be the reference's rows and
+/// index scans only, entered at the bookmark (the OFFSET walks the index from
+/// there, never from the start). A nullable first key keeps its two arms, merged
+/// before the OFFSET: the only sort allowed, of at most 2 × 1,011 rows.
+async fn check_bookmark_page(ordering: &str, expect: (&str, &str)) {
+    let Some(pool) = products().await else { return };
+    let spec = orderings().parse(ordering).unwrap();
+    let base = all_products();
+    let order = order_by(&spec);
+    let skip = 990_u64;
+    let reference = bind_all(
+        sqlx::query(&format!(
+            "SELECT * FROM products ORDER BY {order} LIMIT {} OFFSET {}",
+            skip + LIMIT + 2,
+            DEPTH
+        )),
+        &[],
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let bookmark = key_values(&spec, &reference[0]);
+    let want: Vec<i64> = reference[1 + skip as usize..]
+        .iter()
+        .take(LIMIT as usize)
+        .map(|r| r.get("id"))
+        .collect();
+    let st = KeysetQuery::new(&spec, Seek::After(bookmark), LIMIT)
+        .skip(skip)
+        .render(&Postgres, &base)
+        .unwrap();
+    let (sql, binds) = (&st.statement.sql, &st.statement.binds);
+    let rows = bind_all(sqlx::query(sql), binds)
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    let page = st.arrange(rows, |_| &[]);
+    let got: Vec<i64> = page.rows.iter().map(|r| r.get("id")).collect();
+    assert_eq!(got, want, "{ordering}\n{sql}");
+    assert!(page.has_next && page.has_previous);
+
+    let plan = explain(&pool, "", sql, binds).await;
+    println!("PostgreSQL bookmark page {ordering}:\n{}", summary(&plan));
+    let merged = sql.contains("UNION ALL");
+    let (sorts, rest): (Vec<Node>, Vec<Node>) = plan
+        .into_iter()
+        .partition(|n| matches!(n.kind.as_str(), "Sort" | "Incremental Sort"));
+    assert!(
+        sorts.len() <= usize::from(merged),
+        "{}\n{sql}",
+        summary(&sorts)
+    );
+    assert_index_scans_only(&rest, &[expect], sql);
+}
+
+#[tokio::test]
+async fn bookmark_page_id() {
+    check_bookmark_page("id", ("products_pkey", "(id >")).await;
+}
+
+#[tokio::test]
+async fn bookmark_page_created_at_desc() {
+    check_bookmark_page(
+        "-created_at",
+        ("products_created_at_id", "ROW(created_at, id) < ROW("),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn bookmark_page_price() {
+    check_bookmark_page(
+        "price",
+        ("products_price_id", "ROW(price_cents, id) > ROW("),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn bookmark_page_rating() {
+    check_bookmark_page("rating", ("products_rating_id", "ROW(rating, id) > ROW(")).await;
+}

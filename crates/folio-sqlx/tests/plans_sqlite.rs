@@ -499,3 +499,84 @@ async fn deferred_join_created_at_walks_a_covering_index() {
 async fn deferred_join_price_walks_a_covering_index() {
     check_deferred_join("price", "products_price_id").await;
 }
+
+/// A page read from a bookmark (`folio_sqlx::Bookmarks`): a seek after the row at
+/// `DEPTH` and an OFFSET of 990 rows from it. It must be the reference's rows and
+/// an index search: the OFFSET walks the index from the bookmark, never from the
+/// start. A nullable first key keeps its two arms (each an index search), merged
+/// in order before the OFFSET: SQLite sorts each arm's at most 1,001 rows for the
+/// merge, the only temporary sorts allowed.
+async fn check_bookmark_page(ordering: &str, expect: &str) {
+    let pool = products().await;
+    let spec = orderings().parse(ordering).unwrap();
+    let base = all_products();
+    let order = order_by(&spec);
+    let skip = 990_u64;
+    let reference = bind_all(
+        sqlx::query(&format!(
+            "SELECT * FROM products ORDER BY {order} LIMIT {} OFFSET {}",
+            skip + LIMIT + 2,
+            DEPTH
+        )),
+        &[],
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let bookmark = key_values(&spec, &reference[0]);
+    let want: Vec<i64> = reference[1 + skip as usize..]
+        .iter()
+        .take(LIMIT as usize)
+        .map(|r| r.get("id"))
+        .collect();
+    let st = KeysetQuery::new(&spec, Seek::After(bookmark), LIMIT)
+        .skip(skip)
+        .render(&Sqlite, &base)
+        .unwrap();
+    let (sql, binds) = (&st.statement.sql, &st.statement.binds);
+    let rows = bind_all(sqlx::query(sql), binds)
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    let page = st.arrange(rows, |_| &[]);
+    let got: Vec<i64> = page.rows.iter().map(|r| r.get("id")).collect();
+    assert_eq!(got, want, "{ordering}\n{sql}");
+    assert!(page.has_next && page.has_previous);
+
+    let plan = explain(&pool, sql, binds).await;
+    println!("SQLite bookmark page {ordering}: {}", plan.join(" | "));
+    let merged = st.statement.sql.contains("UNION ALL");
+    let (sorts, rest): (Vec<String>, Vec<String>) = plan
+        .iter()
+        .cloned()
+        .partition(|l| l == "USE TEMP B-TREE FOR ORDER BY");
+    // SQLite merges the two arms' (at most 1,001-row) results in order: a small
+    // sort per arm, none when there is one arm.
+    let arms = if merged { 2 } else { 0 };
+    assert_eq!(sorts.len(), arms, "{plan:#?}\n{sql}");
+    assert_index_search_only(&rest, sql);
+    assert!(
+        plan.iter().any(|l| l.contains(expect)),
+        "expected `{expect}` in the plan: {plan:#?}\n{sql}"
+    );
+}
+
+#[tokio::test]
+async fn bookmark_page_id() {
+    check_bookmark_page("id", "INTEGER PRIMARY KEY (rowid>?)").await;
+}
+
+#[tokio::test]
+async fn bookmark_page_created_at_desc() {
+    check_bookmark_page("-created_at", "products_created_at_id (created_at<?)").await;
+}
+
+#[tokio::test]
+async fn bookmark_page_price() {
+    check_bookmark_page("price", "products_price_id (price_cents>?)").await;
+}
+
+#[tokio::test]
+async fn bookmark_page_rating() {
+    check_bookmark_page("rating", "products_rating_id (rating>?)").await;
+}

@@ -93,6 +93,7 @@ pub struct KeysetQuery<'a> {
     spec: &'a SortSpec,
     seek: Seek,
     limit: u64,
+    skip: u64,
 }
 
 /// A rendered keyset page: the statement, and how to arrange the rows it returns.
@@ -131,7 +132,65 @@ impl<'a> KeysetQuery<'a> {
     /// assert_eq!(st.statement.sql, "SELECT * FROM (SELECT * FROM t) AS q ORDER BY q.\"id\" ASC LIMIT 6");
     /// ```
     pub fn new(spec: &'a SortSpec, seek: Seek, limit: u64) -> Self {
-        KeysetQuery { spec, seek, limit }
+        KeysetQuery {
+            spec,
+            seek,
+            limit,
+            skip: 0,
+        }
+    }
+
+    /// Skips the first `rows` rows after the seek position: the page starts `rows`
+    /// rows past the boundary (forward seeks only). This is how a page number is
+    /// read from a bookmark, a known key a little before it: the seek enters the
+    /// index at the bookmark and the OFFSET walks only the rows between it and the
+    /// page, never the rows before it.
+    ///
+    /// With a skip, a split seek is not split (the skipped rows must be counted in
+    /// one ordered stream): SQLite then seeks the index on the first key and walks
+    /// the boundary's ties. A nullable first key keeps its two arms, merged in SQL by
+    /// an outer `ORDER BY` before the OFFSET.
+    ///
+    /// Fails with [`crate::ErrorKind::Internal`] on a backward seek.
+    ///
+    /// ```
+    /// use folio::{BaseQuery, KeysetQuery, Orderings, Postgres, Seek, Sqlite, Value};
+    /// let orderings = Orderings::new("id", "id").field("price", "price_cents");
+    /// let base = BaseQuery::new("SELECT * FROM products");
+    /// let id = orderings.parse("id").unwrap();
+    /// let st = KeysetQuery::new(&id, Seek::After(vec![Value::Int(499_000)]), 10)
+    ///     .skip(990)
+    ///     .render(&Sqlite, &base)
+    ///     .unwrap();
+    /// assert_eq!(
+    ///     st.statement.sql,
+    ///     "SELECT * FROM (SELECT * FROM products) AS q WHERE q.\"id\" > ? \
+    ///      ORDER BY q.\"id\" ASC LIMIT 11 OFFSET 990"
+    /// );
+    /// let price = orderings.parse("price").unwrap();
+    /// let seek = Seek::After(vec![Value::Int(500), Value::Int(7)]);
+    /// let st = KeysetQuery::new(&price, seek.clone(), 10).skip(990).render(&Postgres, &base).unwrap();
+    /// assert_eq!(
+    ///     st.statement.sql,
+    ///     "SELECT * FROM (SELECT * FROM products) AS q \
+    ///      WHERE (q.\"price_cents\", q.\"id\") > ($1, $2) \
+    ///      ORDER BY q.\"price_cents\" ASC, q.\"id\" ASC LIMIT 11 OFFSET 990"
+    /// );
+    /// // SQLite: not split, one row-value arm (an index seek on its first key)
+    /// let st = KeysetQuery::new(&price, seek, 10).skip(990).render(&Sqlite, &base).unwrap();
+    /// assert_eq!(st.arms(), 1);
+    /// assert_eq!(
+    ///     st.statement.sql,
+    ///     "SELECT * FROM (SELECT * FROM products) AS q \
+    ///      WHERE (q.\"price_cents\", q.\"id\") > (?, ?) \
+    ///      ORDER BY q.\"price_cents\" ASC, q.\"id\" ASC LIMIT 11 OFFSET 990"
+    /// );
+    /// let back = KeysetQuery::new(&id, Seek::Before(vec![Value::Int(5)]), 10).skip(1).render(&Sqlite, &base);
+    /// assert_eq!(back.unwrap_err().kind(), folio::ErrorKind::Internal);
+    /// ```
+    pub fn skip(mut self, rows: u64) -> Self {
+        self.skip = rows;
+        self
     }
 
     /// Renders the page query for `dialect` around `base`.
@@ -165,6 +224,12 @@ impl<'a> KeysetQuery<'a> {
             }
         }
         let backward = self.seek.is_backward();
+        if backward && self.skip > 0 {
+            return Err(Error::internal(
+                "a keyset skip applies to forward seeks only",
+            ));
+        }
+        let skip = self.skip;
         let walk: Vec<SortKey> = if backward {
             self.spec.reversed().keys().to_vec()
         } else {
@@ -174,7 +239,7 @@ impl<'a> KeysetQuery<'a> {
         let fetch = self.limit.saturating_add(1);
         let mut w = Writer::new(dialect, base);
 
-        let split = !dialect.row_value_seeks_every_key();
+        let split = !dialect.row_value_seeks_every_key() && skip == 0;
         let arms = if walk[0].is_nullable() {
             nullable_lead_arms(&walk, boundary, split)
         } else {
@@ -187,25 +252,45 @@ impl<'a> KeysetQuery<'a> {
                 }],
             }
         };
+        let merged = skip > 0 && arms.len() > 1;
         if let [arm] = arms.as_slice() {
             write_arm(&mut w, base, arm, fetch);
+            if skip > 0 {
+                w.push(" OFFSET ").push(&skip.to_string());
+            }
         } else {
+            // Skipped rows are counted in one stream: each arm reads as many rows as
+            // the skip and the page together, and an outer ORDER BY merges them.
+            let arm_fetch = if merged {
+                w.push("SELECT * FROM (");
+                fetch.saturating_add(skip)
+            } else {
+                fetch
+            };
             for (i, arm) in arms.iter().enumerate() {
                 if i > 0 {
                     w.push(" UNION ALL ");
                 }
                 w.push("SELECT * FROM (");
-                write_arm(&mut w, base, arm, fetch);
+                write_arm(&mut w, base, arm, arm_fetch);
                 w.push(") AS s");
                 w.push(&i.to_string());
             }
+            if merged {
+                w.push(") AS u");
+                w.order_by("u", &walk);
+                w.push(" LIMIT ").push(&fetch.to_string());
+                w.push(" OFFSET ").push(&skip.to_string());
+            }
         }
+        // A merged statement comes back in order, like a single arm.
+        let arms = if merged { Vec::new() } else { arms };
 
         Ok(KeysetStatement {
             statement: w.finish(),
             limit: self.limit,
             seek_backward: backward,
-            from_boundary: boundary.is_some(),
+            from_boundary: boundary.is_some() || skip > 0,
             // Only a statement of several arms reads the tags and the boundary back.
             boundary: boundary.filter(|_| arms.len() > 1).map(<[Value]>::to_vec),
             arms: if arms.len() > 1 {
@@ -671,6 +756,48 @@ mod tests {
         assert!(st.sql.ends_with(
             "ORDER BY q.\"price_cents\" DESC, q.\"created_at\" ASC, q.\"id\" ASC LIMIT 11"
         ));
+    }
+
+    #[test]
+    fn a_skip_merges_the_arms_of_a_nullable_lead_before_its_offset() {
+        let spec = orderings().parse("rating").unwrap();
+        let base = BaseQuery::new("SELECT * FROM p");
+        let st = KeysetQuery::new(
+            &spec,
+            Seek::After(vec![Value::Float(4.5), Value::Int(7)]),
+            10,
+        )
+        .skip(990)
+        .render(&Sqlite, &base)
+        .unwrap();
+        assert_eq!(st.arms(), 1, "merged in SQL: the rows come back in order");
+        assert_eq!(
+            st.statement.sql,
+            "SELECT * FROM (\
+             SELECT * FROM (SELECT * FROM (SELECT * FROM p) AS q \
+             WHERE (q.\"rating\", q.\"id\") > (?, ?) \
+             ORDER BY q.\"rating\" ASC, q.\"id\" ASC LIMIT 1001) AS s0 \
+             UNION ALL SELECT * FROM (SELECT * FROM (SELECT * FROM p) AS q \
+             WHERE q.\"rating\" IS NULL ORDER BY q.\"id\" ASC LIMIT 1001) AS s1\
+             ) AS u ORDER BY u.\"rating\" ASC NULLS LAST, u.\"id\" ASC LIMIT 11 OFFSET 990"
+        );
+        // the page is after a boundary, and past skipped rows: both say "previous"
+        let page = st.arrange(Vec::<[Value; 2]>::new(), |r| r.as_slice());
+        assert!(page.has_previous && !page.has_next);
+        // a skip from the start is a plain offset
+        let st = KeysetQuery::new(&spec, Seek::First, 10)
+            .skip(5)
+            .render(&Postgres, &base)
+            .unwrap();
+        assert!(
+            st.statement.sql.ends_with("LIMIT 11 OFFSET 5"),
+            "{}",
+            st.statement.sql
+        );
+        assert!(
+            st.arrange(Vec::<[Value; 2]>::new(), |r| r.as_slice())
+                .has_previous
+        );
     }
 
     #[test]

@@ -93,8 +93,10 @@ fn fetch(
     spec: &SortSpec,
     seek: Seek,
     size: u64,
+    skip: u64,
 ) -> (Vec<Row>, bool, bool) {
     let st = KeysetQuery::new(spec, seek, size)
+        .skip(skip)
         .render(dialect, base)
         .unwrap();
     let mut stmt = conn
@@ -139,7 +141,7 @@ fn walk(
     let mut forward = Vec::new();
     let mut seek = Seek::First;
     for step in 0..limit {
-        let (rows, has_next, has_previous) = fetch(conn, dialect, base, spec, seek, size);
+        let (rows, has_next, has_previous) = fetch(conn, dialect, base, spec, seek, size, 0);
         assert_eq!(
             has_previous,
             step > 0,
@@ -158,7 +160,7 @@ fn walk(
     let mut pages = Vec::new();
     let mut seek = Seek::Last;
     for step in 0..limit {
-        let (rows, has_next, has_previous) = fetch(conn, dialect, base, spec, seek, size);
+        let (rows, has_next, has_previous) = fetch(conn, dialect, base, spec, seek, size, 0);
         assert_eq!(has_next, step > 0, "has_next on backward page {step}");
         if has_previous {
             assert_eq!(rows.len() as u64, size);
@@ -265,6 +267,44 @@ proptest! {
             let (forward, backward) = walk(&conn, dialect, base, &spec, size, expected.len());
             prop_assert_eq!(&forward, &expected, "forward walk, {} ordering {}", dialect.name(), spec);
             prop_assert_eq!(&backward, &expected, "backward walk, {} ordering {}", dialect.name(), spec);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// A page read from a bookmark (a seek after some row, then a skip) is the
+    /// reference order's slice that starts `skip` rows after that row.
+    #[test]
+    fn skipping_from_a_row_reads_the_rows_an_offset_would(
+        rows in table(), spec in spec(), size in 1u64..7, skip in 0u64..12, anchor in any::<prop::sample::Index>(),
+    ) {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, b REAL, c TEXT NOT NULL)").unwrap();
+        for r in &rows {
+            conn.execute("INSERT INTO t VALUES (?1, ?2, ?3, ?4)", rusqlite::params![r.id, r.a, r.b, r.c]).unwrap();
+        }
+        let mut expected = rows.clone();
+        expected.sort_by(|x, y| compare(&spec, x, y));
+        // The anchor is a row of the table, or the start (a plain offset).
+        let (seek, start) = if expected.is_empty() || anchor.index(expected.len() + 1) == expected.len() {
+            (Seek::First, 0)
+        } else {
+            let i = anchor.index(expected.len());
+            (Seek::After(keys_of(&spec, &expected[i])), i + 1)
+        };
+        let from = (start + skip as usize).min(expected.len());
+        let to = (from + size as usize).min(expected.len());
+        let want: Vec<i64> = expected[from..to].iter().map(|r| r.id).collect();
+        let dialects: [&dyn Dialect; 3] = [&Sqlite, &Postgres, &MySql];
+        for dialect in dialects {
+            let base = BaseQuery::new("SELECT * FROM t");
+            let (got, has_next, has_previous) = fetch(&conn, dialect, &base, &spec, seek.clone(), size, skip);
+            let got: Vec<i64> = got.iter().map(|r| r.id).collect();
+            prop_assert_eq!(&got, &want, "{} ordering {} skip {}", dialect.name(), spec, skip);
+            prop_assert_eq!(has_next, to < expected.len(), "has_next, {}", dialect.name());
+            prop_assert_eq!(has_previous, start + skip as usize > 0, "has_previous, {}", dialect.name());
         }
     }
 }

@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use folio::{Orderings, Policy, Statement};
 use folio_axum::{Problem, RequestUrl};
-use folio_sqlx::PageQuery;
 
 use super::models::{Order, ORDER_STATUSES};
 use super::params::{count_strategy, path_id, QueryParams};
@@ -67,9 +66,8 @@ pub async fn list_orders(
     }
     let base = b.base();
     let fingerprint = orders_fingerprint(user_id, &spec, status);
-    let page = PageQuery::new(&base, &spec, &request)
-        .count(count)
-        .cache(&state.count_cache)
+    let page = state
+        .page_query(&base, &spec, &request, count)
         .cursors(&state.codec, &fingerprint)
         .fetch::<Order>(&db)
         .await?;

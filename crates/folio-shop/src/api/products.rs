@@ -5,7 +5,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use folio::{BaseQuery, FieldSet, Fields, Fingerprint, Nulls, Orderings, Policy, SortSpec};
 use folio_axum::{Problem, RequestUrl};
-use folio_sqlx::PageQuery;
 
 use super::models::{Product, PRODUCT_DEFERRED, PRODUCT_FIELDS};
 use super::params::{count_strategy, path_id, QueryParams};
@@ -179,9 +178,8 @@ pub async fn list_products(
         .filters
         .base(db.dialect(), q.fields.contains("description"));
     let fingerprint = q.filters.fingerprint(&q.spec);
-    let mut query = PageQuery::new(&base, &q.spec, &request)
-        .count(count)
-        .cache(&state.count_cache)
+    let mut query = state
+        .page_query(&base, &q.spec, &request, count)
         .cursors(&state.codec, &fingerprint);
     if !filtered {
         query = query.table("products");

@@ -5,7 +5,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use folio::{Cursor, Orderings, Policy, Value};
 use folio_axum::{Problem, RequestUrl};
-use folio_sqlx::PageQuery;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::models::{ExpandedOrders, Order, User, UserDetail, UserItem};
@@ -68,9 +67,8 @@ pub async fn list_users(
     let fingerprint = folio::Fingerprint::builder("/api/users")
         .ordering(&spec)
         .finish();
-    let page = PageQuery::new(&base, &spec, &request)
-        .count(count)
-        .cache(&state.count_cache)
+    let page = state
+        .page_query(&base, &spec, &request, count)
         .cursors(&state.codec, &fingerprint)
         .table("users")
         .fetch::<User>(&db)

@@ -241,6 +241,7 @@ impl Backend {
             Backend::Sqlite(db) => db.pool().await.into(),
             Backend::Postgres(db) => db.pool().await.into(),
         };
+        let bookmarks = folio_sqlx::Bookmarks::new(100, Duration::from_secs(90), 64);
         let state = AppState {
             db,
             codec: folio::CursorCodec::new(b"folio-shop api tests: not a real key"),
@@ -248,10 +249,12 @@ impl Backend {
             count: CountStrategy::Auto,
             count_cap: 10_000,
             count_cache: CountCache::new(Duration::from_secs(30), 100),
+            bookmarks: Some(bookmarks.clone()),
             trust_forwarded: false,
         };
         App {
             router: folio_shop::server::router(state),
+            bookmarks,
         }
     }
 
@@ -264,6 +267,8 @@ impl Backend {
 /// The application under test.
 pub struct App {
     router: Router,
+    /// The server's bookmarks of deep page numbers (every 100th row in tests).
+    pub bookmarks: folio_sqlx::Bookmarks,
 }
 
 /// A response, read whole.

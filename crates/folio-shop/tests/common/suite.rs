@@ -147,6 +147,50 @@ pub async fn products_offset_and_past_the_end(b: &Backend) {
     assert_eq!(ids(&body, "products"), (291..=300).collect::<Vec<_>>());
 }
 
+/// Deep page numbers (past the test server's bookmark stride of 100 rows): the
+/// first one is read by OFFSET and starts taking the ordering's bookmarks; once
+/// they are held, the same pages seek from them, with the same rows, links and
+/// statement counts.
+pub async fn products_deep_pages_from_bookmarks(b: &Backend) {
+    let app = b.seed().await;
+    let pages: Vec<String> = (3..=11)
+        .map(|n| format!("/api/products?ordering=-price&per_page=25&page={n}"))
+        .collect();
+    let (cursor_walk, _, _) = walk(
+        &app,
+        "/api/products?cursor=&ordering=-price&per_page=25&count=none",
+        "products",
+        "next",
+    )
+    .await;
+    let first = app.json(&pages[2]).await;
+    for _ in 0..500 {
+        if !app.bookmarks.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(app.bookmarks.len(), 1, "taken in the background");
+    let again = app.json(&pages[2]).await;
+    assert_eq!(
+        first.0, again.0,
+        "the same page by OFFSET and from a bookmark"
+    );
+    assert_eq!(first.1.statements(), again.1.statements());
+    for (n, page) in (3..).zip(&pages) {
+        let (body, r) = app.json(page).await;
+        let lo = (n - 1) * 25;
+        let want: Vec<i64> = cursor_walk.iter().skip(lo).take(25).copied().collect();
+        assert_eq!(ids(&body, "products"), want, "{page}");
+        assert!(r.statements() <= 2, "{page}: {}", r.statements());
+        assert_eq!(
+            body["next"].is_null(),
+            lo + 25 >= cursor_walk.len(),
+            "{page}"
+        );
+    }
+}
+
 /// Cursor mode over every ordering: forward and back, one statement per page.
 pub async fn products_cursor_orderings(b: &Backend) {
     let app = b.seed().await;

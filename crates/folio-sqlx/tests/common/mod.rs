@@ -15,7 +15,7 @@ use folio::{
     Page, PageNumber, PageRequest, SortSpec, Statement, Total, TotalRelation, Value, Window,
 };
 use folio_sqlx::{
-    load_children, CountCache, CountStrategy, Db, ErrorKind, PageQuery, StatementCounter,
+    load_children, Bookmarks, CountCache, CountStrategy, Db, ErrorKind, PageQuery, StatementCounter,
 };
 use futures::TryStreamExt;
 
@@ -43,6 +43,7 @@ macro_rules! all_tests {
             filters_keep_user_binds_first,
             last_and_past_the_end_pages,
             deep_offset_deferred_join_matches_plain,
+            bookmark_pages_match_the_reference,
             deleted_boundary_row_cursor_continues,
             bad_cursors_are_request_errors,
             offset_skips_and_repeats_under_writes_cursor_does_not,
@@ -746,6 +747,107 @@ pub async fn deep_offset_deferred_join_matches_plain(db: Db, t: &str) {
             }
         }
     }
+}
+
+/// Pages read from bookmarks (every ordering shape, filtered and not) are the
+/// reference's slices; the first deep page starts taking them in the background
+/// and stays within one statement; past the end is empty.
+pub async fn bookmark_pages_match_the_reference(db: Db, t: &str) {
+    products(&db, t, 2_000).await;
+    let bookmarks = Bookmarks::new(64, std::time::Duration::from_secs(90), 64);
+    for base in [base(t), filtered(&db, t, "c2", 10)] {
+        for raw in ORDERINGS {
+            let spec = orderings().parse(raw).unwrap();
+            let want = reference(&db, &base, &spec).await;
+            let page_at = |offset: u64| {
+                let request = PageRequest {
+                    mode: Mode::Offset(offset),
+                    size: 10,
+                };
+                let (base, spec, bookmarks, db) = (&base, &spec, &bookmarks, &db);
+                async move {
+                    let counter = StatementCounter::new();
+                    let page = PageQuery::new(base, spec, &request)
+                        .bookmarks(bookmarks)
+                        .fetch::<Product>(&db.counted(&counter))
+                        .await
+                        .unwrap();
+                    (page, counter.get())
+                }
+            };
+            // The first deep page: by OFFSET, one statement; the bookmarks are
+            // being taken meanwhile.
+            let held = bookmarks.len();
+            let (page, statements) = page_at(100).await;
+            assert_eq!(
+                ids(&page),
+                want[100.min(want.len())..110.min(want.len())],
+                "{raw}"
+            );
+            assert!(statements <= 2, "{raw}: {statements} statements");
+            for _ in 0..500 {
+                if bookmarks.len() > held {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            assert_eq!(bookmarks.len(), held + 1, "{raw}: bookmarks taken");
+            let n = want.len() as u64;
+            for offset in [
+                64,
+                65,
+                127,
+                128,
+                500,
+                639,
+                1_000,
+                n.saturating_sub(10),
+                n.saturating_sub(3),
+                n,
+                n + 70,
+            ] {
+                let (page, statements) = page_at(offset).await;
+                let lo = (offset as usize).min(want.len());
+                let hi = (lo + 10).min(want.len());
+                assert_eq!(ids(&page), want[lo..hi], "{raw} offset {offset}");
+                assert_eq!(page.has_next, hi < want.len(), "{raw} offset {offset}");
+                assert!(page.has_previous, "{raw} offset {offset}");
+                if lo < want.len() {
+                    assert_eq!(statements, 1, "{raw} offset {offset}: the page alone");
+                }
+            }
+        }
+    }
+
+    // The pages come from the bookmarks, as taken: rows deleted before a page
+    // since then do not shift it (an OFFSET would), until the bookmarks are
+    // cleared or expire.
+    let spec = orderings().parse("price").unwrap();
+    let before = reference(&db, &base(t), &spec).await;
+    for id in &before[..5] {
+        delete_product(&db, t, *id).await;
+    }
+    let after = reference(&db, &base(t), &spec).await;
+    let request = PageRequest {
+        mode: Mode::Offset(500),
+        size: 10,
+    };
+    let all = base(t);
+    let query = PageQuery::new(&all, &spec, &request).bookmarks(&bookmarks);
+    let page = query.fetch::<Product>(&db).await.unwrap();
+    assert_eq!(
+        ids(&page),
+        before[500..510],
+        "from the bookmark taken before the deletes"
+    );
+    assert_ne!(ids(&page), after[500..510]);
+    bookmarks.clear();
+    let page = query.fetch::<Product>(&db).await.unwrap();
+    assert_eq!(
+        ids(&page),
+        after[500..510],
+        "cleared: by OFFSET, as the table is now"
+    );
 }
 
 pub async fn deleted_boundary_row_cursor_continues(db: Db, t: &str) {

@@ -1,0 +1,468 @@
+//! Bookmarks: the key of every `stride`-th row of an ordering, so that a deep page
+//! number seeks to a known key and skips only the rows after it.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use folio::{BaseQuery, KeysetQuery, Seek, SortSpec, Value};
+
+use crate::db::Rows;
+use crate::keys::KeyRow;
+use crate::{Db, Result};
+
+/// The rows between two bookmarks of a [`Bookmarks::default`].
+pub const DEFAULT_BOOKMARK_STRIDE: u64 = 1_000;
+
+/// Bookmarks of deep page numbers: for each (query, filters, ordering), the key
+/// values of every `stride`-th row, so that page 50,000 is read as "after the
+/// bookmark at row 499,000, skip 990 rows" — an index seek and a short walk —
+/// instead of an OFFSET that reads the 499,990 rows before it.
+///
+/// Taking the bookmarks of a query walks it once (one statement per `stride`
+/// rows, each reading `stride` rows of the ordering's index). A page query given
+/// bookmarks ([`crate::PageQuery::bookmarks`]) never waits for that walk: the first
+/// deep page of a query is read by its OFFSET form while its bookmarks are taken in
+/// the background (one walk at a time for the whole cache, outside the page's
+/// statement count), and the pages after it seek from them.
+///
+/// **What a page number means with bookmarks.** Each key is where its row was when
+/// the bookmarks were taken. Rows inserted or deleted before a page since then
+/// shift that page by as many rows (an OFFSET would count them), until the
+/// bookmarks expire after `ttl` and are taken again; a deleted bookmark row does
+/// not matter (the seek is "after this key"). Clear the cache after a bulk write.
+/// Keyset cursors have no such drift: they are the mode for changing data.
+///
+/// Thread-safe, bounded (at most `capacity` queries; expired ones go first, then the
+/// oldest), cheap to clone (clones share the entries).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), folio_sqlx::Error> {
+/// use std::time::Duration;
+/// use folio::{BaseQuery, Mode, PageNumber, PageRequest, SortSpec, Statement};
+/// use folio_sqlx::{Bookmarks, Db, PageQuery, StatementCounter};
+///
+/// let db = Db::connect("sqlite::memory:").await?;
+/// db.execute(&Statement { sql: "CREATE TABLE t (id INTEGER PRIMARY KEY)".into(), binds: vec![] }).await?;
+/// db.execute(&Statement {
+///     sql: "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 250) \
+///           INSERT INTO t SELECT i FROM s".into(),
+///     binds: vec![],
+/// }).await?;
+/// let (base, spec) = (BaseQuery::new("SELECT id FROM t"), SortSpec::by_unique("id", "id"));
+///
+/// // every 100th row: rows 100 and 200
+/// let bookmarks = Bookmarks::new(100, Duration::from_secs(60), 16);
+/// assert_eq!(bookmarks.take(&db, &base, &spec).await?, 2);
+///
+/// // page 22 of 10 rows starts at offset 210: after the bookmark at row 200, skip 10
+/// let counter = StatementCounter::new();
+/// let request = PageRequest { mode: Mode::Page(PageNumber::Nth(22)), size: 10 };
+/// let page = PageQuery::new(&base, &spec, &request)
+///     .bookmarks(&bookmarks)
+///     .fetch::<(i64,)>(&db.counted(&counter))
+///     .await?;
+/// assert_eq!(page.items, (211..=220).map(|i| (i,)).collect::<Vec<_>>());
+/// assert!(page.has_next && page.has_previous);
+/// assert_eq!(counter.get(), 1);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Bookmarks {
+    inner: Arc<Mutex<State>>,
+    stride: u64,
+    ttl: Duration,
+    capacity: usize,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    entries: HashMap<String, Entry>,
+    /// The query whose bookmarks are being taken in the background, if any.
+    taking: Option<String>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    taken: Instant,
+    /// Key `j` is the key of row `(j + 1) * stride` (1-based) of the ordering.
+    keys: Arc<[Vec<Value>]>,
+}
+
+/// Where a page at some offset starts, by the bookmarks.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct BookmarkSeek {
+    /// The bookmark's key values: the page is after this row…
+    pub(crate) after: Vec<Value>,
+    /// …and this many rows further.
+    pub(crate) skip: u64,
+}
+
+impl Default for Bookmarks {
+    /// Every 1,000th row, kept 60 seconds, for at most 64 queries.
+    fn default() -> Self {
+        Bookmarks::new(DEFAULT_BOOKMARK_STRIDE, Duration::from_secs(60), 64)
+    }
+}
+
+impl Bookmarks {
+    /// Bookmarks every `stride` rows (at least 2), each query's kept for `ttl`, for
+    /// at most `capacity` queries.
+    ///
+    /// ```
+    /// let b = folio_sqlx::Bookmarks::new(500, std::time::Duration::from_secs(30), 8);
+    /// assert_eq!((b.stride(), b.capacity()), (500, 8));
+    /// ```
+    pub fn new(stride: u64, ttl: Duration, capacity: usize) -> Self {
+        Bookmarks {
+            inner: Arc::new(Mutex::new(State::default())),
+            stride: stride.max(2),
+            ttl,
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// The rows between two bookmarks: pages at offsets below it are read by
+    /// their OFFSET form, and a page from a bookmark skips fewer rows than this.
+    ///
+    /// ```
+    /// assert_eq!(folio_sqlx::Bookmarks::default().stride(), folio_sqlx::DEFAULT_BOOKMARK_STRIDE);
+    /// ```
+    pub fn stride(&self) -> u64 {
+        self.stride
+    }
+
+    /// How long a query's bookmarks are used before they are taken again.
+    ///
+    /// ```
+    /// assert_eq!(folio_sqlx::Bookmarks::default().ttl(), std::time::Duration::from_secs(60));
+    /// ```
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// The most queries whose bookmarks are kept.
+    ///
+    /// ```
+    /// assert_eq!(folio_sqlx::Bookmarks::default().capacity(), 64);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The queries whose bookmarks are held (expired ones included until evicted).
+    ///
+    /// ```
+    /// assert_eq!(folio_sqlx::Bookmarks::default().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    /// Whether no query's bookmarks are held.
+    ///
+    /// ```
+    /// assert!(folio_sqlx::Bookmarks::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets every bookmark (say after a bulk write); they are taken again by the
+    /// next deep page.
+    ///
+    /// ```
+    /// let b = folio_sqlx::Bookmarks::default();
+    /// b.clear();
+    /// assert!(b.is_empty());
+    /// ```
+    pub fn clear(&self) {
+        self.lock().entries.clear();
+    }
+
+    /// Takes the bookmarks of `base` in `spec`'s ordering now, on `db` (one statement
+    /// per `stride` rows, counted if `db` counts), replacing any held, and returns
+    /// how many there are. A server may call it at start for the orderings it
+    /// serves; page queries otherwise take them in the background when first needed.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// use folio::{BaseQuery, SortSpec};
+    /// let db = folio_sqlx::Db::connect("sqlite::memory:").await?;
+    /// let base = BaseQuery::new("SELECT 1 AS id UNION ALL SELECT 2 UNION ALL SELECT 3");
+    /// let bookmarks = folio_sqlx::Bookmarks::new(2, std::time::Duration::from_secs(60), 4);
+    /// // three rows, every second one: a single bookmark, at id 2
+    /// assert_eq!(bookmarks.take(&db, &base, &SortSpec::by_unique("id", "id")).await?, 1);
+    /// assert_eq!(bookmarks.len(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub async fn take(&self, db: &Db, base: &BaseQuery, spec: &SortSpec) -> Result<usize> {
+        let keys = walk(db, base, spec, self.stride).await?;
+        let n = keys.len();
+        self.insert(&mut self.lock(), key(db, base, spec), keys);
+        Ok(n)
+    }
+
+    /// Where the page at `offset` starts by the bookmarks of (`base`, `spec`), or
+    /// `None` when it should be read by its OFFSET form: the offset is under one
+    /// stride, or the query's bookmarks are not held yet (then they start being
+    /// taken in the background, on an uncounted clone of `db`, unless another
+    /// query's are being taken).
+    pub(crate) fn seek(
+        &self,
+        db: &Db,
+        base: &BaseQuery,
+        spec: &SortSpec,
+        offset: u64,
+    ) -> Option<BookmarkSeek> {
+        if offset < self.stride {
+            return None;
+        }
+        let key = key(db, base, spec);
+        let keys = {
+            let mut state = self.lock();
+            match state.entries.get(&key) {
+                Some(e) if e.taken.elapsed() < self.ttl => Some(Arc::clone(&e.keys)),
+                _ if state.taking.is_some() => None,
+                _ => {
+                    state.taking = Some(key.clone());
+                    drop(state);
+                    self.take_in_background(db, base, spec, key);
+                    None
+                }
+            }
+        }?;
+        // Bookmark j holds row (j + 1) * stride; the page after it starts there.
+        let j = offset / self.stride;
+        let held = keys.len() as u64;
+        if held == 0 {
+            // fewer rows than one stride: the offset form reads little
+            return None;
+        }
+        let (index, start) = if j <= held {
+            (j - 1, j * self.stride)
+        } else {
+            // Past the last bookmark: at most a stride of rows follows it (more if
+            // rows were added since), so skip from it.
+            (held - 1, held * self.stride)
+        };
+        let index = usize::try_from(index).ok()?;
+        Some(BookmarkSeek {
+            after: keys[index].clone(),
+            skip: offset - start,
+        })
+    }
+
+    fn take_in_background(&self, db: &Db, base: &BaseQuery, spec: &SortSpec, key: String) {
+        let (this, db, base, spec) = (self.clone(), db.uncounted(), base.clone(), spec.clone());
+        tokio::spawn(async move {
+            let taken = walk(&db, &base, &spec, this.stride).await;
+            let mut state = this.lock();
+            // Released with the insert, under one lock: whoever sees no walk
+            // running also sees its bookmarks.
+            state.taking = None;
+            match taken {
+                Ok(keys) => {
+                    tracing::debug!(bookmarks = keys.len(), "bookmarks taken");
+                    this.insert(&mut state, key, keys);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "taking bookmarks failed; deep pages use OFFSET");
+                }
+            }
+        });
+    }
+
+    fn insert(&self, state: &mut State, key: String, keys: Vec<Vec<Value>>) {
+        let entries = &mut state.entries;
+        if entries.len() >= self.capacity && !entries.contains_key(&key) {
+            let ttl = self.ttl;
+            entries.retain(|_, e| e.taken.elapsed() < ttl);
+            if entries.len() >= self.capacity {
+                if let Some(oldest) = entries
+                    .iter()
+                    .min_by_key(|(_, e)| e.taken)
+                    .map(|(k, _)| k.clone())
+                {
+                    entries.remove(&oldest);
+                }
+            }
+        }
+        entries.insert(
+            key,
+            Entry {
+                taken: Instant::now(),
+                keys: keys.into(),
+            },
+        );
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves a state that is still consistent.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The cache key: the backend, the query with its binds, and the ordering.
+fn key(db: &Db, base: &BaseQuery, spec: &SortSpec) -> String {
+    let mut key = format!("{}\u{0}{}", db.dialect().name(), base.sql());
+    for b in base.binds() {
+        let _ = write!(key, "\u{0}{b:?}");
+    }
+    let _ = write!(key, "\u{0}{:?}", spec.keys());
+    key
+}
+
+/// Walks `base` in `spec`'s order, one statement per bookmark: the row `stride`
+/// rows after the previous bookmark (a keyset seek and an OFFSET of `stride - 1`).
+async fn walk(db: &Db, base: &BaseQuery, spec: &SortSpec, stride: u64) -> Result<Vec<Vec<Value>>> {
+    let mut keys: Vec<Vec<Value>> = Vec::new();
+    loop {
+        let seek = keys.last().map_or(Seek::First, |k| Seek::After(k.clone()));
+        let ks = KeysetQuery::new(spec, seek, 1)
+            .skip(stride - 1)
+            .render(db.dialect(), base)?;
+        let rows = db.fetch_rows(&ks.statement).await?;
+        let found = match &rows {
+            Rows::Sqlite(rows) => first_keys(&ks, rows, spec)?,
+            Rows::Postgres(rows) => first_keys(&ks, rows, spec)?,
+        };
+        match found {
+            Some(k) => keys.push(k),
+            None => return Ok(keys),
+        }
+    }
+}
+
+fn first_keys<R: KeyRow>(
+    ks: &folio::KeysetStatement,
+    rows: &[R],
+    spec: &SortSpec,
+) -> Result<Option<Vec<Value>>> {
+    let keyed = rows
+        .iter()
+        .map(|r| r.keys(spec))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ks.arrange(keyed, Vec::as_slice).rows.into_iter().next())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use folio::Statement;
+
+    async fn table(rows: u32) -> Db {
+        let db = Db::connect("sqlite::memory:").await.unwrap();
+        let sql = format!(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, r REAL);
+             WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {rows})
+             INSERT INTO t SELECT i, i % 7, CASE WHEN i % 3 = 0 THEN NULL ELSE i % 5 END FROM s"
+        );
+        db.execute(&Statement { sql, binds: vec![] }).await.unwrap();
+        db
+    }
+
+    #[tokio::test]
+    async fn bookmarks_are_every_stride_th_row() {
+        let db = table(95).await;
+        let base = BaseQuery::new("SELECT * FROM t");
+        let spec = SortSpec::by_unique("id", "id");
+        let keys = walk(&db, &base, &spec, 10).await.unwrap();
+        let ids: Vec<Vec<Value>> = (1..=9).map(|j| vec![Value::Int(j * 10)]).collect();
+        assert_eq!(keys, ids);
+        // exactly a multiple: the last row is a bookmark, and the walk stops after it
+        let keys = walk(
+            &db,
+            &BaseQuery::new("SELECT * FROM t WHERE id <= 90"),
+            &spec,
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(keys.len(), 9);
+        assert!(walk(
+            &db,
+            &BaseQuery::new("SELECT * FROM t WHERE id < 10"),
+            &spec,
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_seek_lands_where_the_offset_does() {
+        let db = table(95).await;
+        let base = BaseQuery::new("SELECT * FROM t");
+        let spec = SortSpec::by_unique("id", "id");
+        let bookmarks = Bookmarks::new(10, Duration::from_secs(60), 4);
+        // nothing held: the offset form, and the bookmarks start being taken
+        assert_eq!(bookmarks.seek(&db, &base, &spec, 55), None);
+        for _ in 0..200 {
+            if !bookmarks.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(bookmarks.len(), 1, "taken in the background");
+        assert_eq!(bookmarks.seek(&db, &base, &spec, 9), None, "under a stride");
+        let at = |offset| bookmarks.seek(&db, &base, &spec, offset).unwrap();
+        // offset 55 is row 56: after row 50, skip 5
+        assert_eq!(
+            at(55),
+            BookmarkSeek {
+                after: vec![Value::Int(50)],
+                skip: 5
+            }
+        );
+        assert_eq!(
+            at(10),
+            BookmarkSeek {
+                after: vec![Value::Int(10)],
+                skip: 0
+            }
+        );
+        assert_eq!(
+            at(90),
+            BookmarkSeek {
+                after: vec![Value::Int(90)],
+                skip: 0
+            }
+        );
+        // past the last bookmark (row 90): skip from it
+        assert_eq!(
+            at(120),
+            BookmarkSeek {
+                after: vec![Value::Int(90)],
+                skip: 30
+            }
+        );
+        // another ordering is another entry
+        let by_a = folio::Orderings::new("id", "id")
+            .field("a", "a")
+            .parse("-a")
+            .unwrap();
+        assert_eq!(bookmarks.seek(&db, &base, &by_a, 55), None);
+    }
+
+    #[tokio::test]
+    async fn entries_expire_and_stay_bounded() {
+        let db = table(30).await;
+        let spec = SortSpec::by_unique("id", "id");
+        let bookmarks = Bookmarks::new(10, Duration::from_millis(0), 2);
+        for filter in 0..4 {
+            let base = BaseQuery::new("SELECT * FROM t WHERE a <> ?").bind(filter);
+            bookmarks.take(&db, &base, &spec).await.unwrap();
+            assert!(bookmarks.len() <= 2);
+        }
+        // expired: not used, and taken again in the background
+        let base = BaseQuery::new("SELECT * FROM t WHERE a <> ?").bind(3);
+        assert_eq!(bookmarks.seek(&db, &base, &spec, 15), None);
+        bookmarks.clear();
+        assert!(bookmarks.is_empty());
+    }
+}
