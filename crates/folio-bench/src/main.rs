@@ -609,9 +609,9 @@ async fn measure_backend(
             .depth
             .extend(shop::depth_http(cfg, backend, &shop, &bounds, depths).await?);
         say!("[{}] depth in process …", backend.name);
-        results
-            .depth
-            .extend(shop::depth_sql(cfg, backend, &db, &bounds, depths).await?);
+        let (rows, notes) = shop::depth_sql(cfg, backend, &db, &bounds, depths).await?;
+        results.depth.extend(rows);
+        results.notes.extend(notes);
     }
     say!("[{}] count strategies …", backend.name);
     results

@@ -18,6 +18,7 @@ const MODES: &[&str] = &[
     "http cursor-walked",
     "sql page naive OFFSET",
     "sql page deferred join",
+    "sql page bookmarks",
     "sql cursor",
 ];
 
@@ -135,10 +136,10 @@ pub(crate) fn headline(r: &Results) -> String {
         depth_label(last),
         depth_label(second)
     );
-    let _ = writeln!(s, "| backend | ordering | http cursor | http cursor vs {0} | sql cursor | sql cursor vs {0} | sql naive OFFSET | sql deferred join | http page |", depth_label(second));
+    let _ = writeln!(s, "| backend | ordering | http cursor | http cursor vs {0} | sql cursor | sql cursor vs {0} | sql naive OFFSET | sql deferred join | sql bookmarks | http page |", depth_label(second));
     let _ = writeln!(
         s,
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     );
     for b in &backends {
         for o in uniq(
@@ -156,13 +157,14 @@ pub(crate) fn headline(r: &Results) -> String {
             };
             let _ = writeln!(
                 s,
-                "| {b} | `{o}` | {} | {} | {} | {} | {} | {} | {} |",
+                "| {b} | `{o}` | {} | {} | {} | {} | {} | {} | {} | {} |",
                 ratio("http cursor", first),
                 ratio("http cursor", second),
                 ratio("sql cursor", first),
                 ratio("sql cursor", second),
                 ratio("sql page naive OFFSET", first),
                 ratio("sql page deferred join", first),
+                ratio("sql page bookmarks", first),
                 ratio("http page", first)
             );
         }
@@ -317,10 +319,11 @@ pub(crate) fn markdown(r: &Results) -> String {
     let _ = writeln!(s, "\n## Latency by depth (p50 / p99 ms of sequential requests, 10 rows a page, `count=none`)\n");
     let _ = writeln!(
         s,
-        "`http …`: through folio-shop (page number and limit/offset use the deferred join past offset 1,000); \
+        "`http …`: through folio-shop on its defaults (page number and limit/offset seek from the server's bookmarks \
+         past offset 1,000, measured once the server holds them); \
          `http cursor`: a cursor encoded for the boundary row; `http cursor-walked`: the cursor reached by walking \
          from the first page. `sql …`: the same statements run in process through folio-sqlx (no HTTP): naive \
-         OFFSET, the deferred join from offset 0, and the cursor. Up to {} samples a cell (at least 5; a cell stops after {} s): p99 of fewer than 100 samples is their maximum.\n",
+         OFFSET, the deferred join from offset 0, bookmarks every 1,000 rows (taken before), and the cursor. Up to {} samples a cell (at least 5; a cell stops after {} s): p99 of fewer than 100 samples is their maximum.\n",
         if m.quick { 30 } else { 200 },
         if m.quick { 0.3 } else { 3.0 }
     );

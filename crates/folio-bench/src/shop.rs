@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use folio::{CursorCodec, CursorPosition, Mode, PageNumber, PageRequest, SortSpec, Value};
 use folio_shop::api::models::{rfc3339, Product};
 use folio_shop::api::products::{orderings, ProductFilters};
-use folio_sqlx::{CountCache, CountStrategy, Db, PageQuery, StatementCounter};
+use folio_sqlx::{Bookmarks, CountCache, CountStrategy, Db, PageQuery, StatementCounter};
 
 use crate::http::{self, Conn};
 use crate::procs::{self, Proc};
@@ -191,8 +191,34 @@ async fn walk(
     Ok(out)
 }
 
+/// folio-shop takes an ordering's bookmarks in the background on its first deep
+/// page number: asks for the deepest page until the server's database time for it
+/// falls below a fifth of the first answer's (the page is then read from a
+/// bookmark), at most 30 s. Returns the time it took.
+async fn await_bookmarks(
+    conn: &mut Conn,
+    ordering: &str,
+    depth: u64,
+) -> Result<Duration, BoxError> {
+    let path = format!(
+        "/api/products?ordering={ordering}&count=none&per_page=10&page={}",
+        depth / 10 + 1
+    );
+    let start = Instant::now();
+    let first = conn.get(&path, false).await?.db_ms.unwrap_or(0.0);
+    while start.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = conn.get(&path, false).await?.db_ms.unwrap_or(0.0);
+        if now < first / 5.0 {
+            break;
+        }
+    }
+    Ok(start.elapsed())
+}
+
 /// The depth study over HTTP: page number, limit/offset, cursor (encoded boundary
-/// and walked), `count=none` so that only the page is measured.
+/// and walked), `count=none` so that only the page is measured. Page numbers and
+/// offsets are measured once the server holds the ordering's bookmarks.
 pub(crate) async fn depth_http(
     cfg: &Config,
     backend: &Backend,
@@ -204,6 +230,14 @@ pub(crate) async fn depth_http(
     let mut conn = Conn::new(shop.addr);
     for b in bounds {
         let o = &b.ordering;
+        if let Some(&deepest) = depths.iter().max() {
+            let waited = await_bookmarks(&mut conn, o, deepest).await?;
+            say!(
+                "[{}] {o}: bookmarks served after {:.1} s",
+                backend.name,
+                waited.as_secs_f64()
+            );
+        }
         let walked = walk(&mut conn, o, depths).await?;
         for &depth in depths {
             let encoded = b
@@ -257,19 +291,35 @@ pub(crate) async fn depth_http(
 }
 
 /// The depth study in process, through folio-sqlx (the server's SQL without HTTP):
-/// naive OFFSET, deferred join and cursor.
+/// naive OFFSET, deferred join, bookmarks and cursor. Also returns, per ordering,
+/// how long taking its bookmarks took (seconds) and how many there are.
 pub(crate) async fn depth_sql(
     cfg: &Config,
     backend: &Backend,
     db: &Db,
     bounds: &[Boundary],
     depths: &[u64],
-) -> Result<Vec<DepthRow>, BoxError> {
+) -> Result<(Vec<DepthRow>, Vec<String>), BoxError> {
     let codec = CursorCodec::new(CURSOR_KEY.as_bytes());
     let mut rows = Vec::new();
+    let mut notes = Vec::new();
     for b in bounds {
         let (base, _) = ProductFilters::default().base(db.dialect(), false);
         let fingerprint = ProductFilters::default().fingerprint(&b.spec);
+        let bookmarks = Bookmarks::new(
+            folio_sqlx::DEFAULT_BOOKMARK_STRIDE,
+            Duration::from_secs(86_400),
+            4,
+        );
+        let t = Instant::now();
+        let held = bookmarks.take(db, &base, &b.spec).await?;
+        notes.push(format!(
+            "[{}] taking the bookmarks of ordering {} (every {} rows): {held} bookmarks in {:.2} s",
+            backend.name,
+            b.ordering,
+            bookmarks.stride(),
+            t.elapsed().as_secs_f64()
+        ));
         for &depth in depths {
             let tok = b
                 .rows
@@ -281,16 +331,20 @@ pub(crate) async fn depth_sql(
                 None => CursorPosition::First,
             };
             let page_no = Mode::Page(PageNumber::Nth(depth / 10 + 1));
-            let modes: [(&str, Mode, u64); 3] = [
-                ("sql page naive OFFSET", page_no.clone(), u64::MAX),
-                ("sql page deferred join", page_no, 0),
-                ("sql cursor", Mode::Cursor(cursor), 0),
+            let modes: [(&str, Mode, u64, bool); 4] = [
+                ("sql page naive OFFSET", page_no.clone(), u64::MAX, false),
+                ("sql page deferred join", page_no.clone(), 0, false),
+                ("sql page bookmarks", page_no, u64::MAX, true),
+                ("sql cursor", Mode::Cursor(cursor), 0, false),
             ];
-            for (mode, m, deferred_from) in modes {
+            for (mode, m, deferred_from, from_bookmarks) in modes {
                 let request = PageRequest { mode: m, size: 10 };
-                let query = PageQuery::new(&base, &b.spec, &request)
+                let mut query = PageQuery::new(&base, &b.spec, &request)
                     .cursors(&codec, &fingerprint)
                     .deferred_join_from(deferred_from);
+                if from_bookmarks {
+                    query = query.bookmarks(&bookmarks);
+                }
                 let mut lat = Vec::new();
                 let mut dbt = Vec::new();
                 let mut first_id = None;
@@ -321,7 +375,7 @@ pub(crate) async fn depth_sql(
             }
         }
     }
-    Ok(rows)
+    Ok((rows, notes))
 }
 
 /// The count strategies, in process: page 1 (10 rows) with each strategy; the

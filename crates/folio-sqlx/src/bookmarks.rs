@@ -29,10 +29,13 @@ pub const DEFAULT_BOOKMARK_STRIDE: u64 = 1_000;
 ///
 /// **What a page number means with bookmarks.** Each key is where its row was when
 /// the bookmarks were taken. Rows inserted or deleted before a page since then
-/// shift that page by as many rows (an OFFSET would count them), until the
-/// bookmarks expire after `ttl` and are taken again; a deleted bookmark row does
-/// not matter (the seek is "after this key"). Clear the cache after a bulk write.
-/// Keyset cursors have no such drift: they are the mode for changing data.
+/// shift that page by as many rows (an OFFSET would count them). After `ttl` the
+/// bookmarks are taken again in the background, and serve until the new ones are
+/// in (so deep pages never fall back to OFFSET once a query has bookmarks); a
+/// deleted bookmark row does not matter (the seek is "after this key"). Clear the
+/// cache after a bulk write: the next deep page is then read by OFFSET while the
+/// bookmarks are taken again. Keyset cursors have no such drift: they are the mode
+/// for changing data.
 ///
 /// Thread-safe, bounded (at most `capacity` queries; expired ones go first, then the
 /// oldest), cheap to clone (clones share the entries).
@@ -134,7 +137,8 @@ impl Bookmarks {
         self.stride
     }
 
-    /// How long a query's bookmarks are used before they are taken again.
+    /// How long a query's bookmarks are fresh: the first deep page after it starts
+    /// taking them again (in the background; the old ones serve meanwhile).
     ///
     /// ```
     /// assert_eq!(folio_sqlx::Bookmarks::default().ttl(), std::time::Duration::from_secs(60));
@@ -183,7 +187,7 @@ impl Bookmarks {
     }
 
     /// Takes the bookmarks of `base` in `spec`'s ordering now, on `db` (one statement
-    /// per `stride` rows, counted if `db` counts), replacing any held, and returns
+    /// per `stride` rows on one connection of the pool, counted if `db` counts), replacing any held, and returns
     /// how many there are. A server may call it at start for the orderings it
     /// serves; page queries otherwise take them in the background when first needed.
     ///
@@ -224,16 +228,18 @@ impl Bookmarks {
         let key = key(db, base, spec);
         let keys = {
             let mut state = self.lock();
-            match state.entries.get(&key) {
-                Some(e) if e.taken.elapsed() < self.ttl => Some(Arc::clone(&e.keys)),
-                _ if state.taking.is_some() => None,
-                _ => {
-                    state.taking = Some(key.clone());
-                    drop(state);
-                    self.take_in_background(db, base, spec, key);
-                    None
-                }
+            let held = state.entries.get(&key).map(|e| {
+                let fresh = e.taken.elapsed() < self.ttl;
+                (Arc::clone(&e.keys), fresh)
+            });
+            // Missing or expired: taken (again) in the background, if no walk runs.
+            // Expired bookmarks serve until their replacement is in.
+            if held.as_ref().map_or(true, |(_, fresh)| !fresh) && state.taking.is_none() {
+                state.taking = Some(key.clone());
+                drop(state);
+                self.take_in_background(db, base, spec, key);
             }
+            held.map(|(keys, _)| keys)
         }?;
         // Bookmark j holds row (j + 1) * stride; the page after it starts there.
         let j = offset / self.stride;
@@ -318,14 +324,17 @@ fn key(db: &Db, base: &BaseQuery, spec: &SortSpec) -> String {
 
 /// Walks `base` in `spec`'s order, one statement per bookmark: the row `stride`
 /// rows after the previous bookmark (a keyset seek and an OFFSET of `stride - 1`).
+/// The statements run on one connection held for the walk: under load, a walk
+/// that queued for the pool once per statement would take minutes.
 async fn walk(db: &Db, base: &BaseQuery, spec: &SortSpec, stride: u64) -> Result<Vec<Vec<Value>>> {
+    let mut session = db.session().await?;
     let mut keys: Vec<Vec<Value>> = Vec::new();
     loop {
         let seek = keys.last().map_or(Seek::First, |k| Seek::After(k.clone()));
         let ks = KeysetQuery::new(spec, seek, 1)
             .skip(stride - 1)
             .render(db.dialect(), base)?;
-        let rows = db.fetch_rows(&ks.statement).await?;
+        let rows = session.fetch_rows(&ks.statement).await?;
         let found = match &rows {
             Rows::Sqlite(rows) => first_keys(&ks, rows, spec)?,
             Rows::Postgres(rows) => first_keys(&ks, rows, spec)?,
@@ -459,9 +468,31 @@ mod tests {
             bookmarks.take(&db, &base, &spec).await.unwrap();
             assert!(bookmarks.len() <= 2);
         }
-        // expired: not used, and taken again in the background
+        // expired: still used, and taken again in the background
         let base = BaseQuery::new("SELECT * FROM t WHERE a <> ?").bind(3);
-        assert_eq!(bookmarks.seek(&db, &base, &spec, 15), None);
+        let before = bookmarks
+            .lock()
+            .entries
+            .values()
+            .map(|e| e.taken)
+            .max()
+            .unwrap();
+        assert!(bookmarks.seek(&db, &base, &spec, 15).is_some());
+        assert!(bookmarks.lock().taking.is_some(), "a walk started");
+        for _ in 0..200 {
+            if bookmarks.lock().taking.is_none() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let after = bookmarks
+            .lock()
+            .entries
+            .values()
+            .map(|e| e.taken)
+            .max()
+            .unwrap();
+        assert!(after > before, "taken again");
         bookmarks.clear();
         assert!(bookmarks.is_empty());
     }

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use folio::{Statement, Value};
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgArguments, PgPool, PgPoolOptions, PgRow};
 use sqlx::query::Query;
 use sqlx::sqlite::{
@@ -380,6 +381,16 @@ impl Db {
         rows.map_err(|e| logged(e, statement))
     }
 
+    /// Holds one connection of the pool for a run of statements (a bookmark walk),
+    /// so that they do not queue for the pool one by one behind busy requests.
+    pub(crate) async fn session(&self) -> Result<Session<'_>> {
+        let conn = match &self.backend {
+            Backend::Sqlite(pool) => SessionConn::Sqlite(pool.acquire().await?),
+            Backend::Postgres(pool) => SessionConn::Postgres(pool.acquire().await?),
+        };
+        Ok(Session { db: self, conn })
+    }
+
     /// Counts one statement; the returned guard adds the time until it is dropped
     /// (the statement's run) to the counter's database time.
     fn count_one(&self, statement: &Statement) -> StatementTimer<'_> {
@@ -414,6 +425,37 @@ fn logged(e: sqlx::Error, statement: &Statement) -> crate::Error {
 }
 
 /// Rows of one statement, per backend.
+/// One connection of a [`Db`]'s pool, held for a run of statements (counted like
+/// the [`Db`]'s own).
+pub(crate) struct Session<'a> {
+    db: &'a Db,
+    conn: SessionConn,
+}
+
+enum SessionConn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl Session<'_> {
+    /// Runs `statement` on the held connection and returns its rows.
+    pub(crate) async fn fetch_rows(&mut self, statement: &Statement) -> Result<Rows> {
+        let _timer = self.db.count_one(statement);
+        let sql = statement.sql.as_str();
+        let rows = match &mut self.conn {
+            SessionConn::Sqlite(conn) => sqlite_query(sql, &statement.binds)
+                .fetch_all(&mut **conn)
+                .await
+                .map(Rows::Sqlite),
+            SessionConn::Postgres(conn) => pg_query(sql, &statement.binds)
+                .fetch_all(&mut **conn)
+                .await
+                .map(Rows::Postgres),
+        };
+        rows.map_err(|e| logged(e, statement))
+    }
+}
+
 pub(crate) enum Rows {
     Sqlite(Vec<SqliteRow>),
     Postgres(Vec<PgRow>),

@@ -2,8 +2,8 @@
 //!
 //! Runs what [`folio`] renders through sqlx 0.8, on SQLite and PostgreSQL: pages in
 //! every mode ([`PageQuery`]), the count strategies of SPEC §2.4 ([`CountStrategy`],
-//! [`CountCache`]), batched children ([`load_children`]) and keyset streams
-//! ([`stream`]). Backend differences live in folio's [`folio::Dialect`]; this crate
+//! [`CountCache`]), bookmarks that make deep page numbers a seek ([`Bookmarks`]),
+//! batched children ([`load_children`]) and keyset streams ([`stream`]). Backend differences live in folio's [`folio::Dialect`]; this crate
 //! only binds values, reads key columns and picks the statistics a backend has.
 //!
 //! ```
@@ -61,6 +61,10 @@
 //! estimate rule would have counted, and says "threshold or more" (`gte`) otherwise.
 //! On PostgreSQL the scalar `COUNT(*)` sub-select of the table estimate is an init
 //! plan that runs only when its branch is taken; SQLite likewise runs it lazily.
+//!
+//! [`Bookmarks`] add none: a deep page read from a bookmark is still one statement,
+//! and the walk that takes a query's bookmarks runs in the background, outside the
+//! request's count.
 //!
 //! [`load_children`] adds exactly one statement per chunk of parents (one for any
 //! realistic page); [`stream`] runs one statement per chunk.

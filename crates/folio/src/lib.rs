@@ -14,7 +14,7 @@
 //! | mode | request | cost of page *n* | use it for |
 //! | --- | --- | --- | --- |
 //! | cursor (keyset) | `?cursor=<token>` | flat: one index range, whatever the depth | feeds, infinite scroll, exports, APIs of large tables (Stripe, Relay) |
-//! | page number | `?page=7&per_page=20` | grows with depth (OFFSET); a deferred join keeps deep pages on the index | UIs with numbered pages and "jump to page" |
+//! | page number | `?page=7&per_page=20` | grows with depth (OFFSET); a deferred join keeps deep pages on the index; with bookmarks (`folio-sqlx`), a seek to a known key and a walk of under 1,000 rows | UIs with numbered pages and "jump to page" |
 //! | limit/offset | `?limit=20&offset=140` | as page number | clients that already speak limit/offset (DRF's LimitOffsetPagination) |
 //!
 //! Counts are a separate choice (`exact`, `estimate`, `capped`, `none`; see
