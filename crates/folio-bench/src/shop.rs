@@ -194,11 +194,13 @@ async fn walk(
 /// folio-shop takes an ordering's bookmarks in the background on its first deep
 /// page number: asks for the deepest page until the server's database time for it
 /// falls below a fifth of the first answer's (the page is then read from a
-/// bookmark), at most 30 s. Returns the time it took.
+/// bookmark), at most `patience` (on a small data set an OFFSET is already cheap and
+/// the time may not fall that far). Returns the time it took.
 async fn await_bookmarks(
     conn: &mut Conn,
     ordering: &str,
     depth: u64,
+    patience: Duration,
 ) -> Result<Duration, BoxError> {
     let path = format!(
         "/api/products?ordering={ordering}&count=none&per_page=10&page={}",
@@ -206,7 +208,7 @@ async fn await_bookmarks(
     );
     let start = Instant::now();
     let first = conn.get(&path, false).await?.db_ms.unwrap_or(0.0);
-    while start.elapsed() < Duration::from_secs(30) {
+    while start.elapsed() < patience {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let now = conn.get(&path, false).await?.db_ms.unwrap_or(0.0);
         if now < first / 5.0 {
@@ -231,7 +233,8 @@ pub(crate) async fn depth_http(
     for b in bounds {
         let o = &b.ordering;
         if let Some(&deepest) = depths.iter().max() {
-            let waited = await_bookmarks(&mut conn, o, deepest).await?;
+            let patience = Duration::from_secs(if cfg.quick { 1 } else { 30 });
+            let waited = await_bookmarks(&mut conn, o, deepest, patience).await?;
             say!(
                 "[{}] {o}: bookmarks served after {:.1} s",
                 backend.name,

@@ -507,16 +507,20 @@ async fn deferred_join_price_walks_a_covering_index() {
 /// in order before the OFFSET: SQLite sorts each arm's at most 1,001 rows for the
 /// merge, the only temporary sorts allowed.
 async fn check_bookmark_page(ordering: &str, expect: &str) {
+    check_bookmark_read(ordering, DEPTH, 990, LIMIT, expect).await;
+}
+
+/// A page of `limit` rows read `skip` rows after the row at `depth`.
+async fn check_bookmark_read(ordering: &str, depth: usize, skip: u64, limit: u64, expect: &str) {
     let pool = products().await;
     let spec = orderings().parse(ordering).unwrap();
     let base = all_products();
     let order = order_by(&spec);
-    let skip = 990_u64;
     let reference = bind_all(
         sqlx::query(&format!(
             "SELECT * FROM products ORDER BY {order} LIMIT {} OFFSET {}",
-            skip + LIMIT + 2,
-            DEPTH
+            skip + limit + 2,
+            depth
         )),
         &[],
     )
@@ -526,10 +530,10 @@ async fn check_bookmark_page(ordering: &str, expect: &str) {
     let bookmark = key_values(&spec, &reference[0]);
     let want: Vec<i64> = reference[1 + skip as usize..]
         .iter()
-        .take(LIMIT as usize)
+        .take(limit as usize)
         .map(|r| r.get("id"))
         .collect();
-    let st = KeysetQuery::new(&spec, Seek::After(bookmark), LIMIT)
+    let st = KeysetQuery::new(&spec, Seek::After(bookmark), limit)
         .skip(skip)
         .render(&Sqlite, &base)
         .unwrap();
@@ -579,4 +583,14 @@ async fn bookmark_page_price() {
 #[tokio::test]
 async fn bookmark_page_rating() {
     check_bookmark_page("rating", "products_rating_id (rating>?)").await;
+}
+
+/// One step of taking bookmarks (`LIMIT 1 OFFSET 999` after the previous one), near
+/// the start of the price order. Written as a row value `(price_cents, id) > (?, ?)`,
+/// SQLite with `sqlite_stat1`/`stat4` statistics planned this as a skip-scan of
+/// `products_category_price` plus a sort; the expanded form is an index range.
+#[tokio::test]
+async fn bookmark_walk_step_after_a_low_price() {
+    check_bookmark_read("price", 999, 999, 1, "products_price_id (price_cents>?)").await;
+    check_bookmark_read("price", 10_999, 999, 1, "products_price_id (price_cents>?)").await;
 }

@@ -147,8 +147,8 @@ impl<'a> KeysetQuery<'a> {
     /// page, never the rows before it.
     ///
     /// With a skip, a split seek is not split (the skipped rows must be counted in
-    /// one ordered stream): SQLite then seeks the index on the first key and walks
-    /// the boundary's ties. A nullable first key keeps its two arms, merged in SQL by
+    /// one ordered stream): SQLite then enters the index on the first key (the
+    /// expanded form's leading bound) and walks the boundary's ties. A nullable first key keeps its two arms, merged in SQL by
     /// an outer `ORDER BY` before the OFFSET.
     ///
     /// Fails with [`crate::ErrorKind::Internal`] on a backward seek.
@@ -176,13 +176,13 @@ impl<'a> KeysetQuery<'a> {
     ///      WHERE (q.\"price_cents\", q.\"id\") > ($1, $2) \
     ///      ORDER BY q.\"price_cents\" ASC, q.\"id\" ASC LIMIT 11 OFFSET 990"
     /// );
-    /// // SQLite: not split, one row-value arm (an index seek on its first key)
+    /// // SQLite: not split, one arm led by a bound on the first key
     /// let st = KeysetQuery::new(&price, seek, 10).skip(990).render(&Sqlite, &base).unwrap();
     /// assert_eq!(st.arms(), 1);
     /// assert_eq!(
     ///     st.statement.sql,
     ///     "SELECT * FROM (SELECT * FROM products) AS q \
-    ///      WHERE (q.\"price_cents\", q.\"id\") > (?, ?) \
+    ///      WHERE q.\"price_cents\" >= ? AND (q.\"price_cents\" > ? OR (q.\"price_cents\" = ? AND (q.\"id\" > ?))) \
     ///      ORDER BY q.\"price_cents\" ASC, q.\"id\" ASC LIMIT 11 OFFSET 990"
     /// );
     /// let back = KeysetQuery::new(&id, Seek::Before(vec![Value::Int(5)]), 10).skip(1).render(&Sqlite, &base);
@@ -775,7 +775,7 @@ mod tests {
             st.statement.sql,
             "SELECT * FROM (\
              SELECT * FROM (SELECT * FROM (SELECT * FROM p) AS q \
-             WHERE (q.\"rating\", q.\"id\") > (?, ?) \
+             WHERE q.\"rating\" >= ? AND (q.\"rating\" > ? OR (q.\"rating\" = ? AND (q.\"id\" > ?))) \
              ORDER BY q.\"rating\" ASC, q.\"id\" ASC LIMIT 1001) AS s0 \
              UNION ALL SELECT * FROM (SELECT * FROM (SELECT * FROM p) AS q \
              WHERE q.\"rating\" IS NULL ORDER BY q.\"id\" ASC LIMIT 1001) AS s1\
