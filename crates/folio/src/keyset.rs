@@ -148,8 +148,10 @@ impl<'a> KeysetQuery<'a> {
     ///
     /// With a skip, a split seek is not split (the skipped rows must be counted in
     /// one ordered stream): SQLite then enters the index on the first key (the
-    /// expanded form's leading bound) and walks the boundary's ties. A nullable first key keeps its two arms, merged in SQL by
-    /// an outer `ORDER BY` before the OFFSET.
+    /// expanded form's leading bound) and walks the boundary's ties. A nullable first
+    /// key keeps its two arms: each reads the key columns of at most `rows + limit +
+    /// 1` rows, an outer `ORDER BY` merges them before the OFFSET, and the page's
+    /// rows are then read in full by their unique key.
     ///
     /// Fails with [`crate::ErrorKind::Internal`] on a backward seek.
     ///
@@ -258,29 +260,39 @@ impl<'a> KeysetQuery<'a> {
             if skip > 0 {
                 w.push(" OFFSET ").push(&skip.to_string());
             }
-        } else {
-            // Skipped rows are counted in one stream: each arm reads as many rows as
-            // the skip and the page together, and an outer ORDER BY merges them.
-            let arm_fetch = if merged {
-                w.push("SELECT * FROM (");
-                fetch.saturating_add(skip)
-            } else {
-                fetch
-            };
+        } else if merged {
+            // Skipped rows are counted in one stream: each arm reads the key columns
+            // of as many rows as the skip and the page together, an ORDER BY merges
+            // those narrow rows, and the page's rows are then read in full by their
+            // unique key (a deferred join).
+            let unique = self.spec.unique().column();
+            w.push("SELECT q.* FROM ").base(base, "q");
+            w.push(" JOIN (SELECT ").column("u", unique).push(" FROM (");
             for (i, arm) in arms.iter().enumerate() {
                 if i > 0 {
                     w.push(" UNION ALL ");
                 }
                 w.push("SELECT * FROM (");
-                write_arm(&mut w, base, arm, arm_fetch);
+                write_arm_columns(&mut w, base, arm, fetch.saturating_add(skip), Some(&walk));
                 w.push(") AS s");
                 w.push(&i.to_string());
             }
-            if merged {
-                w.push(") AS u");
-                w.order_by("u", &walk);
-                w.push(" LIMIT ").push(&fetch.to_string());
-                w.push(" OFFSET ").push(&skip.to_string());
+            w.push(") AS u");
+            w.order_by("u", &walk);
+            w.push(" LIMIT ").push(&fetch.to_string());
+            w.push(" OFFSET ").push(&skip.to_string());
+            w.push(") AS d ON ").column("q", unique).push(" = ");
+            w.column("d", unique);
+            w.order_by("q", &walk);
+        } else {
+            for (i, arm) in arms.iter().enumerate() {
+                if i > 0 {
+                    w.push(" UNION ALL ");
+                }
+                w.push("SELECT * FROM (");
+                write_arm(&mut w, base, arm, fetch);
+                w.push(") AS s");
+                w.push(&i.to_string());
             }
         }
         // A merged statement comes back in order, like a single arm.
@@ -514,7 +526,32 @@ fn nullable_lead_arms(walk: &[SortKey], boundary: Option<&[Value]>, split: bool)
 }
 
 fn write_arm(w: &mut Writer<'_>, base: &BaseQuery, arm: &Arm, fetch: u64) {
-    w.push("SELECT * FROM ").base(base, "q");
+    write_arm_columns(w, base, arm, fetch, None);
+}
+
+/// An arm selecting every column, or only the columns of `keys`.
+fn write_arm_columns(
+    w: &mut Writer<'_>,
+    base: &BaseQuery,
+    arm: &Arm,
+    fetch: u64,
+    keys: Option<&[SortKey]>,
+) {
+    w.push("SELECT ");
+    match keys {
+        None => {
+            w.push("*");
+        }
+        Some(keys) => {
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    w.push(", ");
+                }
+                w.column("q", k.column());
+            }
+        }
+    }
+    w.push(" FROM ").base(base, "q");
     let lead = match arm.order.first() {
         Some(k) => w.quoted("q", k.column()),
         None => String::new(),
@@ -771,26 +808,38 @@ mod tests {
         .render(&Sqlite, &base)
         .unwrap();
         assert_eq!(st.arms(), 1, "merged in SQL: the rows come back in order");
+        // the arms read key columns only; the page's rows are read in full by id
         assert_eq!(
             st.statement.sql,
-            "SELECT * FROM (\
-             SELECT * FROM (SELECT * FROM (SELECT * FROM p) AS q \
+            "SELECT q.* FROM (SELECT * FROM p) AS q JOIN (SELECT u.\"id\" FROM (\
+             SELECT * FROM (SELECT q.\"rating\", q.\"id\" FROM (SELECT * FROM p) AS q \
              WHERE q.\"rating\" >= ? AND (q.\"rating\" > ? OR (q.\"rating\" = ? AND (q.\"id\" > ?))) \
              ORDER BY q.\"rating\" ASC, q.\"id\" ASC LIMIT 1001) AS s0 \
-             UNION ALL SELECT * FROM (SELECT * FROM (SELECT * FROM p) AS q \
+             UNION ALL SELECT * FROM (SELECT q.\"rating\", q.\"id\" FROM (SELECT * FROM p) AS q \
              WHERE q.\"rating\" IS NULL ORDER BY q.\"id\" ASC LIMIT 1001) AS s1\
-             ) AS u ORDER BY u.\"rating\" ASC NULLS LAST, u.\"id\" ASC LIMIT 11 OFFSET 990"
+             ) AS u ORDER BY u.\"rating\" ASC NULLS LAST, u.\"id\" ASC LIMIT 11 OFFSET 990\
+             ) AS d ON q.\"id\" = d.\"id\" ORDER BY q.\"rating\" ASC NULLS LAST, q.\"id\" ASC"
+        );
+        // only the first arm has binds: the boundary, after the base's (none here)
+        assert_eq!(
+            st.statement.binds,
+            [
+                Value::Float(4.5),
+                Value::Float(4.5),
+                Value::Float(4.5),
+                Value::Int(7)
+            ]
         );
         // the page is after a boundary, and past skipped rows: both say "previous"
         let page = st.arrange(Vec::<[Value; 2]>::new(), |r| r.as_slice());
         assert!(page.has_previous && !page.has_next);
-        // a skip from the start is a plain offset
+        // a skip from the start: the same merge, over every row
         let st = KeysetQuery::new(&spec, Seek::First, 10)
             .skip(5)
             .render(&Postgres, &base)
             .unwrap();
         assert!(
-            st.statement.sql.ends_with("LIMIT 11 OFFSET 5"),
+            st.statement.sql.contains("LIMIT 16) AS s1) AS u ORDER BY u.\"rating\" ASC NULLS LAST, u.\"id\" ASC LIMIT 11 OFFSET 5) AS d"),
             "{}",
             st.statement.sql
         );
