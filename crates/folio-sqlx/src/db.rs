@@ -364,31 +364,28 @@ impl Db {
         done.map_err(|e| logged(e, statement))
     }
 
-    /// Runs `statement` and returns its rows (counted).
+    /// Runs `statement` on a connection of the pool and returns its rows (counted;
+    /// the time includes the wait for the connection).
     pub(crate) async fn fetch_rows(&self, statement: &Statement) -> Result<Rows> {
         let _timer = self.count_one(statement);
-        let sql = statement.sql.as_str();
-        let rows = match &self.backend {
-            Backend::Sqlite(pool) => sqlite_query(sql, &statement.binds)
-                .fetch_all(pool)
-                .await
-                .map(Rows::Sqlite),
-            Backend::Postgres(pool) => pg_query(sql, &statement.binds)
-                .fetch_all(pool)
-                .await
-                .map(Rows::Postgres),
-        };
-        rows.map_err(|e| logged(e, statement))
+        let rows = async { self.acquire().await?.fetch_rows(statement).await };
+        rows.await.map_err(|e| logged(e, statement))
     }
 
     /// Holds one connection of the pool for a run of statements (a bookmark walk),
     /// so that they do not queue for the pool one by one behind busy requests.
     pub(crate) async fn session(&self) -> Result<Session<'_>> {
-        let conn = match &self.backend {
-            Backend::Sqlite(pool) => SessionConn::Sqlite(pool.acquire().await?),
-            Backend::Postgres(pool) => SessionConn::Postgres(pool.acquire().await?),
-        };
-        Ok(Session { db: self, conn })
+        Ok(Session {
+            db: self,
+            conn: self.acquire().await?,
+        })
+    }
+
+    async fn acquire(&self) -> Result<Conn, sqlx::Error> {
+        Ok(match &self.backend {
+            Backend::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Backend::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        })
     }
 
     /// Counts one statement; the returned guard adds the time until it is dropped
@@ -424,38 +421,49 @@ fn logged(e: sqlx::Error, statement: &Statement) -> crate::Error {
     e.into()
 }
 
-/// Rows of one statement, per backend.
 /// One connection of a [`Db`]'s pool, held for a run of statements (counted like
 /// the [`Db`]'s own).
 pub(crate) struct Session<'a> {
     db: &'a Db,
-    conn: SessionConn,
-}
-
-enum SessionConn {
-    Sqlite(PoolConnection<Sqlite>),
-    Postgres(PoolConnection<Postgres>),
+    conn: Conn,
 }
 
 impl Session<'_> {
     /// Runs `statement` on the held connection and returns its rows.
     pub(crate) async fn fetch_rows(&mut self, statement: &Statement) -> Result<Rows> {
         let _timer = self.db.count_one(statement);
-        let sql = statement.sql.as_str();
-        let rows = match &mut self.conn {
-            SessionConn::Sqlite(conn) => sqlite_query(sql, &statement.binds)
-                .fetch_all(&mut **conn)
-                .await
-                .map(Rows::Sqlite),
-            SessionConn::Postgres(conn) => pg_query(sql, &statement.binds)
-                .fetch_all(&mut **conn)
-                .await
-                .map(Rows::Postgres),
-        };
-        rows.map_err(|e| logged(e, statement))
+        self.conn
+            .fetch_rows(statement)
+            .await
+            .map_err(|e| logged(e, statement))
     }
 }
 
+/// A connection taken from a [`Db`]'s pool (back to the pool when dropped).
+enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl Conn {
+    /// Runs `statement` and returns its rows: the one place a statement's rows are
+    /// fetched, for [`Db::fetch_rows`] and [`Session::fetch_rows`].
+    async fn fetch_rows(&mut self, statement: &Statement) -> Result<Rows, sqlx::Error> {
+        let sql = statement.sql.as_str();
+        match self {
+            Conn::Sqlite(conn) => sqlite_query(sql, &statement.binds)
+                .fetch_all(&mut **conn)
+                .await
+                .map(Rows::Sqlite),
+            Conn::Postgres(conn) => pg_query(sql, &statement.binds)
+                .fetch_all(&mut **conn)
+                .await
+                .map(Rows::Postgres),
+        }
+    }
+}
+
+/// Rows of one statement, per backend.
 pub(crate) enum Rows {
     Sqlite(Vec<SqliteRow>),
     Postgres(Vec<PgRow>),
