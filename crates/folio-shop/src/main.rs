@@ -83,13 +83,8 @@ async fn serve(args: ServeArgs) -> Result<(), BoxError> {
         count: args.count.strategy(args.count_cap),
         count_cap: args.count_cap,
         count_cache: folio_sqlx::CountCache::default(),
-        bookmarks: (args.bookmark_stride > 0).then(|| {
-            folio_sqlx::Bookmarks::new(
-                args.bookmark_stride,
-                folio_sqlx::Bookmarks::default().ttl(),
-                folio_sqlx::Bookmarks::default().capacity(),
-            )
-        }),
+        bookmarks: (args.bookmark_stride > 0)
+            .then(|| folio_sqlx::Bookmarks::with_stride(args.bookmark_stride)),
         trust_forwarded: args.trust_forwarded_headers,
     };
     let app = server::router_with_timeout(

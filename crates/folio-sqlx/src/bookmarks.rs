@@ -2,12 +2,12 @@
 //! number seeks to a known key and skips only the rows after it.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use folio::{BaseQuery, KeysetQuery, Seek, SortSpec, Value};
 
+use crate::cache::{make_room, query_key};
 use crate::db::Rows;
 use crate::keys::KeyRow;
 use crate::{Db, Result};
@@ -106,11 +106,23 @@ pub(crate) struct BookmarkSeek {
 impl Default for Bookmarks {
     /// Every 1,000th row, kept 60 seconds, for at most 64 queries.
     fn default() -> Self {
-        Bookmarks::new(DEFAULT_BOOKMARK_STRIDE, Duration::from_secs(60), 64)
+        Bookmarks::with_stride(DEFAULT_BOOKMARK_STRIDE)
     }
 }
 
 impl Bookmarks {
+    /// Bookmarks every `stride` rows, with the default TTL (60 seconds) and
+    /// capacity (64 queries).
+    ///
+    /// ```
+    /// let b = folio_sqlx::Bookmarks::with_stride(250);
+    /// let d = folio_sqlx::Bookmarks::default();
+    /// assert_eq!((b.stride(), b.ttl(), b.capacity()), (250, d.ttl(), d.capacity()));
+    /// ```
+    pub fn with_stride(stride: u64) -> Self {
+        Bookmarks::new(stride, Duration::from_secs(60), 64)
+    }
+
     /// Bookmarks every `stride` rows (at least 2), each query's kept for `ttl`, for
     /// at most `capacity` queries.
     ///
@@ -187,8 +199,8 @@ impl Bookmarks {
     }
 
     /// Takes the bookmarks of `base` in `spec`'s ordering now, on `db` (one statement
-    /// per `stride` rows on one connection of the pool, counted if `db` counts), replacing any held, and returns
-    /// how many there are. A server may call it at start for the orderings it
+    /// per `stride` rows on one connection of the pool, counted if `db` counts),
+    /// replacing any held, and returns how many there are. A server may call it at start for the orderings it
     /// serves; page queries otherwise take them in the background when first needed.
     ///
     /// ```
@@ -284,19 +296,7 @@ impl Bookmarks {
 
     fn insert(&self, state: &mut State, key: String, keys: Vec<Vec<Value>>) {
         let entries = &mut state.entries;
-        if entries.len() >= self.capacity && !entries.contains_key(&key) {
-            let ttl = self.ttl;
-            entries.retain(|_, e| e.taken.elapsed() < ttl);
-            if entries.len() >= self.capacity {
-                if let Some(oldest) = entries
-                    .iter()
-                    .min_by_key(|(_, e)| e.taken)
-                    .map(|(k, _)| k.clone())
-                {
-                    entries.remove(&oldest);
-                }
-            }
-        }
+        make_room(entries, &key, self.capacity, self.ttl, |e| e.taken);
         entries.insert(
             key,
             Entry {
@@ -314,12 +314,12 @@ impl Bookmarks {
 
 /// The cache key: the backend, the query with its binds, and the ordering.
 fn key(db: &Db, base: &BaseQuery, spec: &SortSpec) -> String {
-    let mut key = format!("{}\u{0}{}", db.dialect().name(), base.sql());
-    for b in base.binds() {
-        let _ = write!(key, "\u{0}{b:?}");
-    }
-    let _ = write!(key, "\u{0}{:?}", spec.keys());
-    key
+    format!(
+        "{}\u{0}{}\u{0}{:?}",
+        db.dialect().name(),
+        query_key(base.sql(), base.binds()),
+        spec.keys()
+    )
 }
 
 /// Walks `base` in `spec`'s order, one statement per bookmark: the row `stride`
@@ -470,13 +470,11 @@ mod tests {
         }
         // expired: still used, and taken again in the background
         let base = BaseQuery::new("SELECT * FROM t WHERE a <> ?").bind(3);
-        let before = bookmarks
-            .lock()
-            .entries
-            .values()
-            .map(|e| e.taken)
-            .max()
-            .unwrap();
+        let newest = || {
+            let state = bookmarks.lock();
+            state.entries.values().map(|e| e.taken).max().unwrap()
+        };
+        let before = newest();
         assert!(bookmarks.seek(&db, &base, &spec, 15).is_some());
         assert!(bookmarks.lock().taking.is_some(), "a walk started");
         for _ in 0..200 {
@@ -485,14 +483,7 @@ mod tests {
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        let after = bookmarks
-            .lock()
-            .entries
-            .values()
-            .map(|e| e.taken)
-            .max()
-            .unwrap();
-        assert!(after > before, "taken again");
+        assert!(newest() > before, "taken again");
         bookmarks.clear();
         assert!(bookmarks.is_empty());
     }

@@ -1,7 +1,6 @@
 //! Count strategies (SPEC §2.4) and the cache of exact counts.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -9,6 +8,7 @@ use std::time::{Duration, Instant};
 use folio::{BaseQuery, CountQuery, Statement, Total, TotalRelation, Value};
 use sqlx::Row as _;
 
+use crate::cache::{make_room, query_key};
 use crate::db::{Backend, Rows};
 use crate::{Db, Result};
 
@@ -217,30 +217,14 @@ impl CountCache {
 
     pub(crate) fn insert(&self, key: String, total: Total) {
         let mut map = self.lock();
-        if map.len() >= self.capacity && !map.contains_key(&key) {
-            let ttl = self.ttl;
-            map.retain(|_, (at, _)| at.elapsed() < ttl);
-            if map.len() >= self.capacity {
-                if let Some(oldest) = map
-                    .iter()
-                    .min_by_key(|(_, (at, _))| *at)
-                    .map(|(k, _)| k.clone())
-                {
-                    map.remove(&oldest);
-                }
-            }
-        }
+        make_room(&mut map, &key, self.capacity, self.ttl, |(at, _)| *at);
         map.insert(key, (Instant::now(), total));
     }
 }
 
 /// The cache key of a statement: its SQL and its binds.
 fn cache_key(st: &Statement) -> String {
-    let mut key = st.sql.clone();
-    for b in &st.binds {
-        let _ = write!(key, "\u{0}{b:?}");
-    }
-    key
+    query_key(&st.sql, &st.binds)
 }
 
 /// What a count needs besides the database and the base query.

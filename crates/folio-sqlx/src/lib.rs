@@ -81,6 +81,7 @@
 //! `NUMERIC`…) is an [`ErrorKind::Decode`] error: cast it in the base query.
 
 mod bookmarks;
+mod cache;
 mod children;
 mod count;
 mod db;
