@@ -256,7 +256,7 @@ impl<'a> KeysetQuery<'a> {
         };
         let merged = skip > 0 && arms.len() > 1;
         if let [arm] = arms.as_slice() {
-            write_arm(&mut w, base, arm, fetch);
+            write_arm(&mut w, base, arm, fetch, None);
             if skip > 0 {
                 w.push(" OFFSET ").push(&skip.to_string());
             }
@@ -266,34 +266,15 @@ impl<'a> KeysetQuery<'a> {
             // those narrow rows, and the page's rows are then read in full by their
             // unique key (a deferred join).
             let unique = self.spec.unique().column();
-            w.push("SELECT q.* FROM ").base(base, "q");
-            w.push(" JOIN (SELECT ").column("u", unique).push(" FROM (");
-            for (i, arm) in arms.iter().enumerate() {
-                if i > 0 {
-                    w.push(" UNION ALL ");
-                }
-                w.push("SELECT * FROM (");
-                write_arm_columns(&mut w, base, arm, fetch.saturating_add(skip), Some(&walk));
-                w.push(") AS s");
-                w.push(&i.to_string());
-            }
+            w.open_deferred_join(base, "u", unique).push("(");
+            write_union(&mut w, base, &arms, fetch.saturating_add(skip), Some(&walk));
             w.push(") AS u");
             w.order_by("u", &walk);
             w.push(" LIMIT ").push(&fetch.to_string());
             w.push(" OFFSET ").push(&skip.to_string());
-            w.push(") AS d ON ").column("q", unique).push(" = ");
-            w.column("d", unique);
-            w.order_by("q", &walk);
+            w.close_deferred_join(unique, &walk);
         } else {
-            for (i, arm) in arms.iter().enumerate() {
-                if i > 0 {
-                    w.push(" UNION ALL ");
-                }
-                w.push("SELECT * FROM (");
-                write_arm(&mut w, base, arm, fetch);
-                w.push(") AS s");
-                w.push(&i.to_string());
-            }
+            write_union(&mut w, base, &arms, fetch, None);
         }
         // A merged statement comes back in order, like a single arm.
         let arms = if merged { Vec::new() } else { arms };
@@ -525,12 +506,28 @@ fn nullable_lead_arms(walk: &[SortKey], boundary: Option<&[Value]>, split: bool)
     }
 }
 
-fn write_arm(w: &mut Writer<'_>, base: &BaseQuery, arm: &Arm, fetch: u64) {
-    write_arm_columns(w, base, arm, fetch, None);
+/// The arms, `SELECT * FROM (<arm>) AS s0 UNION ALL …`, each of at most `fetch`
+/// rows, selecting every column or only the columns of `keys`.
+fn write_union(
+    w: &mut Writer<'_>,
+    base: &BaseQuery,
+    arms: &[Arm],
+    fetch: u64,
+    keys: Option<&[SortKey]>,
+) {
+    for (i, arm) in arms.iter().enumerate() {
+        if i > 0 {
+            w.push(" UNION ALL ");
+        }
+        w.push("SELECT * FROM (");
+        write_arm(w, base, arm, fetch, keys);
+        w.push(") AS s");
+        w.push(&i.to_string());
+    }
 }
 
 /// An arm selecting every column, or only the columns of `keys`.
-fn write_arm_columns(
+fn write_arm(
     w: &mut Writer<'_>,
     base: &BaseQuery,
     arm: &Arm,

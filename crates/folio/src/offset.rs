@@ -104,15 +104,12 @@ impl<'a> OffsetQuery<'a> {
             }
             OffsetForm::DeferredJoin => {
                 let unique = self.spec.unique().column();
-                w.push("SELECT q.* FROM ").base(base, "q");
-                w.push(" JOIN (SELECT ").column("k", unique).push(" FROM ");
+                w.open_deferred_join(base, "k", unique);
                 w.base(base, "k");
                 w.order_by("k", keys);
                 w.push(" LIMIT ").push(&fetch.to_string());
                 w.push(" OFFSET ").push(&self.offset.to_string());
-                w.push(") AS d ON ").column("q", unique).push(" = ");
-                w.column("d", unique);
-                w.order_by("q", keys);
+                w.close_deferred_join(unique, keys);
             }
         }
         w.finish()

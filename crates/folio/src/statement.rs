@@ -119,6 +119,34 @@ impl<'a> Writer<'a> {
         self
     }
 
+    /// Opens a deferred join: `SELECT q.* FROM (<base>) AS q JOIN (SELECT
+    /// <inner>."<unique>" FROM `; the caller writes the inner query, which selects
+    /// the page's unique keys under the alias `inner`, then calls
+    /// [`Writer::close_deferred_join`].
+    pub(crate) fn open_deferred_join(
+        &mut self,
+        base: &BaseQuery,
+        inner: &str,
+        unique: &str,
+    ) -> &mut Self {
+        self.push("SELECT q.* FROM ").base(base, "q");
+        self.push(" JOIN (SELECT ")
+            .column(inner, unique)
+            .push(" FROM ")
+    }
+
+    /// Closes a deferred join: `) AS d ON q."<unique>" = d."<unique>" ORDER BY …`,
+    /// the page's full rows in `keys`' order.
+    pub(crate) fn close_deferred_join(
+        &mut self,
+        unique: &str,
+        keys: &[crate::SortKey],
+    ) -> &mut Self {
+        self.push(") AS d ON ").column("q", unique).push(" = ");
+        self.column("d", unique);
+        self.order_by("q", keys)
+    }
+
     pub(crate) fn bind(&mut self, value: Value) -> &mut Self {
         self.binds.push(value);
         let n = self.binds.len();
