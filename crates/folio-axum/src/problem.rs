@@ -76,21 +76,6 @@ fn status_of(cause: Cause) -> StatusCode {
     }
 }
 
-/// A stable slug for a folio error kind (`invalid-parameter`, `cursor-mismatch`, …).
-fn folio_slug(kind: folio::ErrorKind) -> &'static str {
-    match kind {
-        folio::ErrorKind::InvalidParameter => "invalid-parameter",
-        folio::ErrorKind::ConflictingModes => "conflicting-modes",
-        folio::ErrorKind::UnknownOrdering => "unknown-ordering",
-        folio::ErrorKind::UnknownField => "unknown-field",
-        folio::ErrorKind::MalformedCursor => "malformed-cursor",
-        folio::ErrorKind::BadCursorSignature => "bad-cursor-signature",
-        folio::ErrorKind::UnknownCursorVersion => "unknown-cursor-version",
-        folio::ErrorKind::CursorMismatch => "cursor-mismatch",
-        _ => "internal",
-    }
-}
-
 impl Problem {
     fn plain(cause: Cause, detail: impl Into<String>) -> Self {
         let status = status_of(cause);
@@ -179,7 +164,7 @@ impl From<&folio::Error> for Problem {
             return Problem::internal();
         }
         Problem {
-            type_uri: format!("urn:folio:problem:{}", folio_slug(kind)),
+            type_uri: format!("urn:folio:problem:{}", kind.slug()),
             title: kind.title().to_owned(),
             status: status.as_u16(),
             detail: e.to_string(),

@@ -546,7 +546,7 @@ trait SeedRow: Send + Sync {
     /// The columns, in order.
     const COLUMNS: &'static [&'static str];
     /// Binds the row's values, in column order.
-    fn bind<'q>(&'q self, args: &mut SqliteArguments<'q>);
+    fn bind(&self, args: &mut SqliteArguments);
     /// Appends the row as a line of PostgreSQL's COPY text format.
     fn copy_line(&self, out: &mut String);
 }
@@ -564,7 +564,7 @@ fn copy_text(out: &mut String, s: &str) {
     }
 }
 
-fn add<'q, T>(args: &mut SqliteArguments<'q>, value: T)
+fn add<'q, T>(args: &mut SqliteArguments, value: T)
 where
     T: 'q + sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite>,
 {
@@ -585,7 +585,7 @@ impl SeedRow for ProductRow {
         "description",
     ];
 
-    fn bind<'q>(&'q self, args: &mut SqliteArguments<'q>) {
+    fn bind(&self, args: &mut SqliteArguments) {
         add(args, self.id);
         add(args, self.name.as_str());
         add(args, self.category);
@@ -617,7 +617,7 @@ impl SeedRow for UserRow {
     const TABLE: &'static str = "users";
     const COLUMNS: &'static [&'static str] = &["id", "name", "email", "created_at"];
 
-    fn bind<'q>(&'q self, args: &mut SqliteArguments<'q>) {
+    fn bind(&self, args: &mut SqliteArguments) {
         add(args, self.id);
         add(args, self.name.as_str());
         add(args, self.email.as_str());
@@ -638,7 +638,7 @@ impl SeedRow for OrderRow {
     const COLUMNS: &'static [&'static str] =
         &["id", "user_id", "status", "total_cents", "created_at"];
 
-    fn bind<'q>(&'q self, args: &mut SqliteArguments<'q>) {
+    fn bind(&self, args: &mut SqliteArguments) {
         add(args, self.id);
         add(args, self.user_id);
         add(args, self.status);
@@ -726,7 +726,7 @@ async fn sqlite_insert<R: SeedRow>(
         for row in rows {
             row.bind(&mut args);
         }
-        sqlx::query_with(sql_ref, args).execute(&mut *conn).await?;
+        sqlx::query_with(sqlx::AssertSqlSafe(sql_ref), args).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -883,10 +883,10 @@ pub async fn seed_postgres(
     )
     .await?;
     for table in ["products", "users", "orders"] {
-        sqlx::raw_sql(&format!(
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
              COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
-        ))
+        )))
         .execute(pool)
         .await?;
     }

@@ -479,8 +479,8 @@ pub(crate) fn sqlite_timestamp(micros: i64) -> Option<String> {
 pub(crate) fn sqlite_query<'q>(
     sql: &'q str,
     binds: &[Value],
-) -> Query<'q, Sqlite, SqliteArguments<'q>> {
-    let mut q = sqlx::query(sql);
+) -> Query<'q, Sqlite, SqliteArguments> {
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for v in binds {
         q = match v {
             Value::Null => q.bind(None::<i64>),
@@ -499,7 +499,7 @@ pub(crate) fn sqlite_query<'q>(
 }
 
 pub(crate) fn pg_query<'q>(sql: &'q str, binds: &[Value]) -> Query<'q, Postgres, PgArguments> {
-    let mut q = sqlx::query(sql);
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for v in binds {
         q = match v {
             Value::Null => q.bind(None::<i64>),

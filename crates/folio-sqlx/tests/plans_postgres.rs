@@ -105,7 +105,7 @@ fn key_values(spec: &SortSpec, row: &PgRow) -> Vec<Value> {
 }
 
 async fn ids(pool: &PgPool, sql: &str, binds: &[Value]) -> Vec<i64> {
-    bind_all(sqlx::query(sql), binds)
+    bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
         .fetch_all(pool)
         .await
         .unwrap_or_else(|e| panic!("{e}\n{sql}"))
@@ -178,7 +178,7 @@ fn summary(plan: &[Node]) -> String {
 /// `EXPLAIN (<options>, FORMAT JSON)` of `sql` with its binds, flattened.
 async fn explain(pool: &PgPool, options: &str, sql: &str, binds: &[Value]) -> Vec<Node> {
     let explain = format!("EXPLAIN ({options}FORMAT JSON) {sql}");
-    let row = bind_all(sqlx::query(&explain), binds)
+    let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(&*explain)), binds)
         .fetch_one(pool)
         .await
         .unwrap_or_else(|e| panic!("{e}\n{explain}"));
@@ -241,11 +241,11 @@ async fn check_keyset(
     let limit = LIMIT as usize;
     let start = depth - limit - 1;
     let window = bind_all(
-        sqlx::query(&format!(
+        sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT * FROM ({}) AS r ORDER BY {order} LIMIT {} OFFSET {start}",
             base.sql(),
             2 * limit + 3
-        )),
+        ))),
         base.binds(),
     )
     .fetch_all(&pool)
@@ -267,7 +267,7 @@ async fn check_keyset(
         let sql = &st.statement.sql;
         let binds = &st.statement.binds;
 
-        let rows = bind_all(sqlx::query(sql), binds)
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), binds)
             .fetch_all(&pool)
             .await
             .unwrap_or_else(|e| panic!("{e}\n{sql}"));
@@ -436,9 +436,9 @@ async fn mixed_directions_enter_the_index_at_the_boundary() {
     assert_eq!(spec.to_string(), "price,-created_at,-id");
     let base = all_products();
     let order = order_by(&spec);
-    let row = sqlx::query(&format!(
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT * FROM products ORDER BY {order} LIMIT 1 OFFSET {DEPTH}"
-    ))
+    )))
     .fetch_one(&pool)
     .await
     .unwrap();
@@ -451,7 +451,7 @@ async fn mixed_directions_enter_the_index_at_the_boundary() {
         sql.contains("WHERE q.\"price_cents\" >= $1 AND (q.\"price_cents\" > $2 OR (q.\"price_cents\" = $3 AND"),
         "no redundant leading bound: {sql}"
     );
-    let rows = bind_all(sqlx::query(sql), &st.statement.binds)
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), &st.statement.binds)
         .fetch_all(&pool)
         .await
         .unwrap();
@@ -569,11 +569,11 @@ async fn check_bookmark_page(ordering: &str, expect: (&str, &str)) {
     let order = order_by(&spec);
     let skip = 990_u64;
     let reference = bind_all(
-        sqlx::query(&format!(
+        sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT * FROM products ORDER BY {order} LIMIT {} OFFSET {}",
             skip + LIMIT + 2,
             DEPTH
-        )),
+        ))),
         &[],
     )
     .fetch_all(&pool)
@@ -590,7 +590,7 @@ async fn check_bookmark_page(ordering: &str, expect: (&str, &str)) {
         .render(&Postgres, &base)
         .unwrap();
     let (sql, binds) = (&st.statement.sql, &st.statement.binds);
-    let rows = bind_all(sqlx::query(sql), binds)
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), binds)
         .fetch_all(&pool)
         .await
         .unwrap_or_else(|e| panic!("{e}\n{sql}"));

@@ -57,7 +57,7 @@ fn orderings() -> Orderings {
         .field("created_at", "created_at")
 }
 
-type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, SqliteArguments<'q>>;
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, SqliteArguments>;
 
 /// Binds folio's values in order. SQLite has no timestamp type: the shop stores
 /// RFC 3339 text, so a timestamp boundary is bound as text by the caller already.
@@ -109,7 +109,7 @@ fn key_values(spec: &SortSpec, row: &SqliteRow) -> Vec<Value> {
 }
 
 async fn ids(pool: &SqlitePool, sql: &str, binds: &[Value]) -> Vec<i64> {
-    bind_all(sqlx::query(sql), binds)
+    bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
         .fetch_all(pool)
         .await
         .unwrap_or_else(|e| panic!("{e}\n{sql}"))
@@ -120,7 +120,7 @@ async fn ids(pool: &SqlitePool, sql: &str, binds: &[Value]) -> Vec<i64> {
 
 async fn explain(pool: &SqlitePool, sql: &str, binds: &[Value]) -> Vec<String> {
     let explain = format!("EXPLAIN QUERY PLAN {sql}");
-    bind_all(sqlx::query(&explain), binds)
+    bind_all(sqlx::query(sqlx::AssertSqlSafe(&*explain)), binds)
         .fetch_all(pool)
         .await
         .unwrap_or_else(|e| panic!("{e}\n{explain}"))
@@ -158,11 +158,11 @@ async fn check_keyset(ordering: &SortSpec, base: &BaseQuery, depth: usize, expec
     let limit = LIMIT as usize;
     let start = depth - limit - 1;
     let window = bind_all(
-        sqlx::query(&format!(
+        sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT * FROM ({}) AS r ORDER BY {order} LIMIT {} OFFSET {start}",
             base.sql(),
             2 * limit + 3
-        )),
+        ))),
         base.binds(),
     )
     .fetch_all(&pool)
@@ -185,7 +185,7 @@ async fn check_keyset(ordering: &SortSpec, base: &BaseQuery, depth: usize, expec
         let binds = &st.statement.binds;
 
         // the rows
-        let rows = bind_all(sqlx::query(sql), binds)
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), binds)
             .fetch_all(&pool)
             .await
             .unwrap_or_else(|e| panic!("{e}\n{sql}"));
@@ -386,9 +386,9 @@ async fn mixed_directions_enter_the_index_at_the_boundary() {
     assert_eq!(spec.to_string(), "price,-created_at,-id");
     let base = all_products();
     let order = order_by(&spec);
-    let row = sqlx::query(&format!(
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT * FROM products ORDER BY {order} LIMIT 1 OFFSET {DEPTH}"
-    ))
+    )))
     .fetch_one(&pool)
     .await
     .unwrap();
@@ -405,7 +405,7 @@ async fn mixed_directions_enter_the_index_at_the_boundary() {
     );
     let got: Vec<i64> = st
         .arrange(
-            bind_all(sqlx::query(sql), &st.statement.binds)
+            bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), &st.statement.binds)
                 .fetch_all(&pool)
                 .await
                 .unwrap(),
@@ -518,11 +518,11 @@ async fn check_bookmark_read(ordering: &str, depth: usize, skip: u64, limit: u64
     let base = all_products();
     let order = order_by(&spec);
     let reference = bind_all(
-        sqlx::query(&format!(
+        sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT * FROM products ORDER BY {order} LIMIT {} OFFSET {}",
             skip + limit + 2,
             depth
-        )),
+        ))),
         &[],
     )
     .fetch_all(&pool)
@@ -539,7 +539,7 @@ async fn check_bookmark_read(ordering: &str, depth: usize, skip: u64, limit: u64
         .render(&Sqlite, &base)
         .unwrap();
     let (sql, binds) = (&st.statement.sql, &st.statement.binds);
-    let rows = bind_all(sqlx::query(sql), binds)
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), binds)
         .fetch_all(&pool)
         .await
         .unwrap_or_else(|e| panic!("{e}\n{sql}"));

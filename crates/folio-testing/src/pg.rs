@@ -128,7 +128,7 @@ impl Drop for PgTestDb {
 async fn drop_database(admin_url: &str, name: &str) -> Result<(), sqlx::Error> {
     let mut conn = PgConnection::connect(admin_url).await?;
     let forced = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-    if sqlx::raw_sql(&forced).execute(&mut conn).await.is_err() {
+    if sqlx::raw_sql(sqlx::AssertSqlSafe(&*forced)).execute(&mut conn).await.is_err() {
         // Before PostgreSQL 13: end the sessions, then drop.
         sqlx::query(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
@@ -137,7 +137,7 @@ async fn drop_database(admin_url: &str, name: &str) -> Result<(), sqlx::Error> {
         .bind(name)
         .execute(&mut conn)
         .await?;
-        sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+        sqlx::raw_sql(sqlx::AssertSqlSafe(&*format!("DROP DATABASE IF EXISTS \"{name}\"")))
             .execute(&mut conn)
             .await?;
     }
@@ -192,7 +192,7 @@ pub async fn postgres() -> Option<PgTestDb> {
     let mut conn = PgConnection::connect(&admin_url)
         .await
         .unwrap_or_else(|e| panic!("folio-testing: cannot connect to {admin_url}: {e}"));
-    sqlx::raw_sql(&format!("CREATE DATABASE \"{name}\""))
+    sqlx::raw_sql(sqlx::AssertSqlSafe(&*format!("CREATE DATABASE \"{name}\"")))
         .execute(&mut conn)
         .await
         .unwrap_or_else(|e| panic!("folio-testing: cannot create database {name}: {e}"));

@@ -31,6 +31,11 @@ pub enum ErrorKind {
     UnknownCursorVersion,
     /// A genuine cursor replayed with another ordering, other filters or another endpoint.
     CursorMismatch,
+    /// A genuine cursor older than the endpoint's maximum cursor age.
+    CursorExpired,
+    /// A parameter of a pagination mode the endpoint does not offer (say `page` on a
+    /// cursor-only endpoint).
+    ModeNotAllowed,
     /// The caller used the library wrongly (say a boundary with the wrong number of
     /// values); a bug in the calling code, never the client's fault.
     Internal,
@@ -51,8 +56,32 @@ impl ErrorKind {
             | ErrorKind::MalformedCursor
             | ErrorKind::BadCursorSignature
             | ErrorKind::UnknownCursorVersion
-            | ErrorKind::CursorMismatch => 400,
+            | ErrorKind::CursorMismatch
+            | ErrorKind::CursorExpired
+            | ErrorKind::ModeNotAllowed => 400,
             ErrorKind::Internal => 500,
+        }
+    }
+
+    /// A stable, URL-safe name of the kind (`invalid-parameter`, `cursor-mismatch`…):
+    /// the last part of a problem document's `type` (`urn:folio:problem:<slug>`).
+    ///
+    /// ```
+    /// assert_eq!(folio::ErrorKind::CursorExpired.slug(), "cursor-expired");
+    /// ```
+    pub fn slug(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidParameter => "invalid-parameter",
+            ErrorKind::ConflictingModes => "conflicting-modes",
+            ErrorKind::UnknownOrdering => "unknown-ordering",
+            ErrorKind::UnknownField => "unknown-field",
+            ErrorKind::MalformedCursor => "malformed-cursor",
+            ErrorKind::BadCursorSignature => "bad-cursor-signature",
+            ErrorKind::UnknownCursorVersion => "unknown-cursor-version",
+            ErrorKind::CursorMismatch => "cursor-mismatch",
+            ErrorKind::CursorExpired => "cursor-expired",
+            ErrorKind::ModeNotAllowed => "mode-not-allowed",
+            ErrorKind::Internal => "internal",
         }
     }
 
@@ -71,6 +100,8 @@ impl ErrorKind {
             ErrorKind::BadCursorSignature => "Invalid cursor signature",
             ErrorKind::UnknownCursorVersion => "Unknown cursor version",
             ErrorKind::CursorMismatch => "Cursor does not match this request",
+            ErrorKind::CursorExpired => "Cursor expired",
+            ErrorKind::ModeNotAllowed => "Pagination mode not offered",
             ErrorKind::Internal => "Internal error",
         }
     }

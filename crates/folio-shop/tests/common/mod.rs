@@ -192,7 +192,7 @@ pub fn sqlite() -> Backend {
             let pool = db.pool().await;
             folio_testing::create_schema(&pool).await;
             for sql in insert_sql() {
-                sqlx::raw_sql(&sql)
+                sqlx::raw_sql(sqlx::AssertSqlSafe(&*sql))
                     .execute(&pool)
                     .await
                     .expect("load the SQLite data set");
@@ -213,7 +213,7 @@ pub fn postgres() -> Option<Backend> {
                 let pool = db.pool().await;
                 folio_testing::create_schema(&pool).await;
                 for sql in insert_sql() {
-                    sqlx::raw_sql(&sql)
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(&*sql))
                         .execute(&pool)
                         .await
                         .expect("load the PostgreSQL data set");
