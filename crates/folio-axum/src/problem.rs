@@ -45,6 +45,9 @@ pub struct Problem {
     pub detail: String,
     /// The parameters at fault (empty when none).
     pub invalid_params: Vec<InvalidParam>,
+    /// Seconds after which the client may retry (`Retry-After`), for a 503.
+    #[serde(skip)]
+    pub retry_after: Option<u32>,
 }
 
 /// Where a problem comes from; [`status_of`] maps every cause to its status.
@@ -52,8 +55,8 @@ pub struct Problem {
 enum Cause {
     /// A folio error of this kind.
     Folio(folio::ErrorKind),
-    /// The database could not give a connection in time.
-    DatabaseBusy,
+    /// The database cannot be reached (or gave no connection in time).
+    DatabaseUnavailable,
     /// Any other database or internal failure.
     Internal,
     /// The resource does not exist.
@@ -69,7 +72,7 @@ fn status_of(cause: Cause) -> StatusCode {
         Cause::Folio(kind) => {
             StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
         }
-        Cause::DatabaseBusy => StatusCode::SERVICE_UNAVAILABLE,
+        Cause::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         Cause::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         Cause::NotFound => StatusCode::NOT_FOUND,
         Cause::BadRequest => StatusCode::BAD_REQUEST,
@@ -85,6 +88,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             invalid_params: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -130,12 +134,22 @@ impl Problem {
         Problem::plain(Cause::Internal, "The server could not answer this request.")
     }
 
-    /// A 503: the database is overloaded; the client may retry.
-    fn busy() -> Self {
-        Problem::plain(
-            Cause::DatabaseBusy,
-            "The server is busy; try again shortly.",
-        )
+    /// A 503: the database cannot be reached; the client may retry after a second
+    /// (`Retry-After: 1`).
+    ///
+    /// ```
+    /// let p = folio_axum::Problem::unavailable();
+    /// assert_eq!((p.status, p.retry_after), (503, Some(1)));
+    /// assert_eq!(p.detail, "The database is unavailable; try again shortly.");
+    /// ```
+    pub fn unavailable() -> Self {
+        Problem {
+            retry_after: Some(1),
+            ..Problem::plain(
+                Cause::DatabaseUnavailable,
+                "The database is unavailable; try again shortly.",
+            )
+        }
     }
 
     /// The status as an [`http::StatusCode`].
@@ -176,6 +190,7 @@ impl From<&folio::Error> for Problem {
                 })
                 .into_iter()
                 .collect(),
+            retry_after: None,
         }
     }
 }
@@ -185,14 +200,11 @@ impl From<folio_sqlx::Error> for Problem {
         if let Some(folio_error) = e.as_folio() {
             return Problem::from(folio_error);
         }
-        // folio-sqlx answers 503 when the pool timed out, 500 otherwise.
-        let busy = e.http_status() == 503;
         // The detail (SQL, the database's message) goes to the log, never to the client.
         tracing::error!(error = ?e, kind = ?e.kind(), "database error");
-        if busy {
-            Problem::busy()
-        } else {
-            Problem::internal()
+        match e.kind() {
+            folio_sqlx::ErrorKind::Unavailable => Problem::unavailable(),
+            _ => Problem::internal(),
         }
     }
 }
@@ -209,7 +221,7 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status_code();
         let body = serde_json::to_vec(&self).unwrap_or_else(|_| b"{}".to_vec());
-        (
+        let mut response = (
             status,
             [(
                 header::CONTENT_TYPE,
@@ -217,6 +229,12 @@ impl IntoResponse for Problem {
             )],
             body,
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }

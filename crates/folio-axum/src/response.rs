@@ -9,21 +9,23 @@ use crate::{Problem, RequestUrl};
 /// The `X-Total-Count` header name.
 pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
 
-/// A page rendered for the client: the body in `envelope`'s shape
+/// A page rendered for the client: the body in the endpoint's envelope
 /// ([`folio::Envelope::to_vec`]) with links built from the request URL (every other
 /// query parameter kept as the client sent it), an RFC 8288 `Link` header and
 /// `X-Total-Count` when the total is exact; `Content-Type` as the envelope says
 /// (`application/json`, or `application/vnd.api+json` for JSON:API).
 ///
-/// ```no_run
+/// ```
+/// use folio::{CursorCodec, Endpoint, Envelope, Page, Window};
 /// use folio_axum::{PageResponse, RequestUrl};
-/// # fn page() -> folio::Page<serde_json::Value> { unimplemented!() }
-/// let response = PageResponse::new(
-///     page(),
-///     folio::Envelope::Drf,
-///     RequestUrl::new("http://shop.example/api/products", "page=2"),
-///     folio::ParamNames::drf(),
-/// );
+/// let endpoint = Endpoint::builder("products", CursorCodec::new(b"k")).envelope(Envelope::Drf).build();
+/// let page = Page {
+///     items: vec![1, 2], has_next: true, has_previous: false, total: None,
+///     window: Window::Page { number: 1, size: 2 },
+///     next_cursor: None, previous_cursor: None, item_cursors: vec![],
+/// };
+/// let response = PageResponse::new(page, &endpoint, RequestUrl::new("http://shop.example/api/products", "page_size=2"));
+/// assert_eq!(response.links().next.as_deref(), Some("http://shop.example/api/products?page_size=2&page=2"));
 /// ```
 #[derive(Debug, Clone)]
 pub struct PageResponse<T> {
@@ -31,6 +33,8 @@ pub struct PageResponse<T> {
     pub page: folio::Page<T>,
     /// The body's shape.
     pub envelope: folio::Envelope,
+    /// The collection's names in the body.
+    pub resource: folio::Resource,
     /// The request's URL, the base of every link.
     pub url: RequestUrl,
     /// The pagination parameter names the links set.
@@ -38,18 +42,35 @@ pub struct PageResponse<T> {
 }
 
 impl<T: Serialize> PageResponse<T> {
-    /// A response for `page`.
-    pub fn new(
-        page: folio::Page<T>,
-        envelope: folio::Envelope,
-        url: RequestUrl,
-        names: folio::ParamNames,
-    ) -> Self {
+    /// The response of `endpoint` with `page` to the request at `url`.
+    pub fn new(page: folio::Page<T>, endpoint: &folio::Endpoint, url: RequestUrl) -> Self {
         PageResponse {
             page,
-            envelope,
+            envelope: endpoint.envelope(),
+            resource: endpoint.resource().clone(),
             url,
-            names,
+            names: endpoint.policy().names.clone(),
+        }
+    }
+
+    /// The same response with every item mapped (say to a projection of the
+    /// fields asked for).
+    ///
+    /// ```
+    /// use folio::{CursorCodec, Endpoint, Page, Window};
+    /// let e = Endpoint::builder("n", CursorCodec::new(b"k")).build();
+    /// let page = Page { items: vec![1, 2], has_next: false, has_previous: false, total: None,
+    ///     window: Window::Page { number: 1, size: 2 }, next_cursor: None, previous_cursor: None, item_cursors: vec![] };
+    /// let r = folio_axum::PageResponse::new(page, &e, folio_axum::RequestUrl::new("http://x/n", "")).map(|i| i * 10);
+    /// assert_eq!(r.page.items, [10, 20]);
+    /// ```
+    pub fn map<U: Serialize>(self, f: impl FnMut(T) -> U) -> PageResponse<U> {
+        PageResponse {
+            page: self.page.map(f),
+            envelope: self.envelope,
+            resource: self.resource,
+            url: self.url,
+            names: self.names,
         }
     }
 
@@ -62,7 +83,7 @@ impl<T: Serialize> PageResponse<T> {
 impl<T: Serialize> IntoResponse for PageResponse<T> {
     fn into_response(self) -> Response {
         let links = self.links();
-        let body = match self.envelope.to_vec(&self.page, &links) {
+        let body = match self.envelope.to_vec(&self.resource, &self.page, &links) {
             Ok(body) => body,
             Err(e) => {
                 tracing::error!(error = %e, "a page could not be serialized");

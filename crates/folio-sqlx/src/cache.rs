@@ -1,27 +1,35 @@
-//! What the crate's caches (counts, bookmarks) share: keys made of a query and its
-//! binds, and room made in a map bounded in size whose entries expire.
+//! What pages remember between requests: exact counts ([`CountCache`]), and the
+//! bounded, expiring maps both it and the bookmarks keep.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use folio::Value;
+use folio::{Statement, Total, Value};
 
-/// A cache key of `sql` with its `binds`.
-pub(crate) fn query_key(sql: &str, binds: &[Value]) -> String {
-    let mut key = sql.to_owned();
-    for b in binds {
-        let _ = write!(key, "\u{0}{b:?}");
+/// The key of what is remembered of a statement: its SQL and its typed binds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct StatementKey {
+    sql: String,
+    binds: Vec<Value>,
+}
+
+impl From<&Statement> for StatementKey {
+    fn from(st: &Statement) -> Self {
+        StatementKey {
+            sql: st.sql.clone(),
+            binds: st.binds.clone(),
+        }
     }
-    key
 }
 
 /// Before `key` is inserted into `map`, which holds at most `capacity` entries:
 /// when it is full and `key` is new, drops the entries older than `ttl` (by
 /// `taken`), then, if still full, the oldest.
-pub(crate) fn make_room<V>(
-    map: &mut HashMap<String, V>,
-    key: &str,
+pub(crate) fn make_room<K: Hash + Eq + Clone, V>(
+    map: &mut HashMap<K, V>,
+    key: &K,
     capacity: usize,
     ttl: Duration,
     taken: impl Fn(&V) -> Instant,
@@ -41,38 +49,142 @@ pub(crate) fn make_room<V>(
     }
 }
 
+/// Locks a mutex whose data stays consistent if a holder panicked.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A thread-safe cache of exact counts, keyed by the count statement (SQL and typed
+/// binds, so by query and filters), each entry kept for a TTL; at most `capacity`
+/// entries (expired ones go first, then the oldest). Cheap to clone: clones share
+/// the entries. Each [`crate::Db`] has one (`count=cached`), shared by its clones; it
+/// is per process: another server instance keeps its own.
+///
+/// ```
+/// use std::time::Duration;
+/// let cache = folio_sqlx::CountCache::new(Duration::from_secs(30), 1_000);
+/// assert!(cache.is_empty());
+/// let shared = cache.clone();
+/// assert_eq!(shared.len(), 0);
+/// ```
+#[derive(Debug, Clone)]
+pub struct CountCache {
+    inner: Arc<Mutex<HashMap<StatementKey, (Instant, Total)>>>,
+    ttl: Duration,
+    capacity: usize,
+}
+
+impl Default for CountCache {
+    /// A cache of 10,000 entries kept 60 seconds.
+    fn default() -> Self {
+        CountCache::new(Duration::from_secs(60), 10_000)
+    }
+}
+
+impl CountCache {
+    /// A cache keeping each count for `ttl`, at most `capacity` counts.
+    ///
+    /// ```
+    /// let cache = folio_sqlx::CountCache::new(std::time::Duration::from_secs(5), 2);
+    /// assert_eq!(cache.capacity(), 2);
+    /// ```
+    pub fn new(ttl: Duration, capacity: usize) -> Self {
+        CountCache {
+            inner: Arc::new(Mutex::new(HashMap::new())),
+            ttl,
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// The most entries kept.
+    ///
+    /// ```
+    /// assert_eq!(folio_sqlx::CountCache::default().capacity(), 10_000);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The entries held (expired ones included until they are evicted).
+    ///
+    /// ```
+    /// assert_eq!(folio_sqlx::CountCache::default().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        lock(&self.inner).len()
+    }
+
+    /// Whether no entry is held.
+    ///
+    /// ```
+    /// assert!(folio_sqlx::CountCache::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets every entry (say after a bulk write).
+    ///
+    /// ```
+    /// let cache = folio_sqlx::CountCache::default();
+    /// cache.clear();
+    /// assert!(cache.is_empty());
+    /// ```
+    pub fn clear(&self) {
+        lock(&self.inner).clear();
+    }
+
+    pub(crate) fn get(&self, key: &StatementKey) -> Option<Total> {
+        let mut map = lock(&self.inner);
+        match map.get(key) {
+            Some((at, total)) if at.elapsed() < self.ttl => Some(*total),
+            Some(_) => {
+                map.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    pub(crate) fn insert(&self, key: StatementKey, total: Total) {
+        let mut map = lock(&self.inner);
+        make_room(&mut map, &key, self.capacity, self.ttl, |(at, _)| *at);
+        map.insert(key, (Instant::now(), total));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn keys_tell_binds_apart() {
-        assert_ne!(
-            query_key("SELECT ?", &[Value::Int(1)]),
-            query_key("SELECT ?", &[Value::from("1")])
-        );
-        assert_eq!(query_key("SELECT 1", &[]), "SELECT 1");
+        let key = |binds: Vec<Value>| {
+            StatementKey::from(&Statement {
+                sql: "SELECT ?".into(),
+                binds,
+            })
+        };
+        assert_ne!(key(vec![Value::Int(1)]), key(vec![Value::from("1")]));
+        assert_eq!(key(vec![Value::Int(1)]), key(vec![Value::Int(1)]));
     }
 
     #[test]
     fn room_goes_to_the_expired_then_the_oldest() {
         let now = Instant::now();
         let old = now.checked_sub(Duration::from_secs(10)).unwrap();
-        let mut map: HashMap<String, Instant> =
-            [("a".to_owned(), old), ("b".to_owned(), now)].into();
+        let k = |s: &str| s.to_owned();
+        let mut map: HashMap<String, Instant> = [(k("a"), old), (k("b"), now)].into();
         // not full, or a key already held: nothing goes
-        make_room(&mut map, "c", 3, Duration::from_secs(5), |t| *t);
-        make_room(&mut map, "a", 2, Duration::from_secs(5), |t| *t);
+        make_room(&mut map, &k("c"), 3, Duration::from_secs(5), |t| *t);
+        make_room(&mut map, &k("a"), 2, Duration::from_secs(5), |t| *t);
         assert_eq!(map.len(), 2);
         // full: the expired entry goes
-        make_room(&mut map, "c", 2, Duration::from_secs(5), |t| *t);
+        make_room(&mut map, &k("c"), 2, Duration::from_secs(5), |t| *t);
         assert_eq!(map.keys().collect::<Vec<_>>(), ["b"]);
         // full of fresh entries: the oldest goes
-        map.insert(
-            "c".to_owned(),
-            now.checked_sub(Duration::from_secs(1)).unwrap(),
-        );
-        make_room(&mut map, "d", 2, Duration::from_secs(60), |t| *t);
+        map.insert(k("c"), now.checked_sub(Duration::from_secs(1)).unwrap());
+        make_room(&mut map, &k("d"), 2, Duration::from_secs(60), |t| *t);
         assert_eq!(map.keys().collect::<Vec<_>>(), ["b"]);
     }
 }

@@ -1,184 +1,156 @@
-//! The database handle: a SQLite or PostgreSQL pool, optionally counting statements.
+//! The database handle: a pool of one backend, what the pages of its endpoints
+//! remember (counts, bookmarks), and an optional statement counter.
 
-use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
-use folio::{Statement, Value};
+use folio::{Select, Statement};
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgArguments, PgPool, PgPoolOptions, PgRow};
-use sqlx::query::Query;
-use sqlx::sqlite::{
-    SqliteArguments, SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow,
-};
-use sqlx::{FromRow, Postgres, Sqlite};
+use sqlx::Pool;
 
-use crate::Result;
+use crate::{Backend, Bookmarks, CountCache, Decodes, Result, StatementCounter};
 
-/// Counts the SQL statements run through a [`Db`] made by [`Db::counted`].
+/// A database folio runs its statements on: a pool of backend `B` (SQLite,
+/// PostgreSQL or MySQL/MariaDB), cheap to clone.
 ///
-/// Cheap to clone: clones share one counter. A server makes one per request and
-/// reports it (`X-Statement-Count`).
+/// Besides the pool it holds what pages remember between requests, shared by its
+/// clones: the cache of exact counts ([`CountCache`], for `count=cached`) and,
+/// when given, the [`Bookmarks`] of deep page numbers. A clone made by
+/// [`Db::counted`] also counts the statements it runs.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), folio_sqlx::Error> {
-/// use folio_sqlx::{Db, StatementCounter};
-/// let db = Db::connect("sqlite::memory:").await?;
-/// let counter = StatementCounter::new();
-/// let counted = db.counted(&counter);
-/// counted.fetch_all::<(i64,)>(&folio::Statement { sql: "SELECT 1".into(), binds: vec![] }).await?;
-/// db.fetch_all::<(i64,)>(&folio::Statement { sql: "SELECT 2".into(), binds: vec![] }).await?;
-/// assert_eq!(counter.get(), 1);
-/// // the counted statement's run time was recorded too (the `db` of `Server-Timing`)
-/// assert!(counter.db_time() > std::time::Duration::ZERO);
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct StatementCounter(Arc<AtomicUsize>, Arc<AtomicU64>);
-
-impl StatementCounter {
-    /// A counter at zero.
-    ///
-    /// ```
-    /// assert_eq!(folio_sqlx::StatementCounter::new().get(), 0);
-    /// ```
-    pub fn new() -> Self {
-        StatementCounter::default()
-    }
-
-    /// The statements counted so far.
-    ///
-    /// ```
-    /// let c = folio_sqlx::StatementCounter::new();
-    /// assert_eq!(c.clone().get(), c.get());
-    /// ```
-    pub fn get(&self) -> usize {
-        self.0.load(Ordering::Relaxed)
-    }
-
-    fn bump(&self) {
-        self.0.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Adds `elapsed` to the time spent in statements (the `db` of `Server-Timing`).
-    /// A counted [`Db`] records every statement it runs; statements that run
-    /// concurrently (a PostgreSQL page and its count) add up.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let c = folio_sqlx::StatementCounter::new();
-    /// c.record(Duration::from_micros(1500));
-    /// c.clone().record(Duration::from_micros(500));
-    /// assert_eq!(c.db_time(), Duration::from_millis(2));
-    /// ```
-    pub fn record(&self, elapsed: std::time::Duration) {
-        let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
-        self.1.fetch_add(micros, Ordering::Relaxed);
-    }
-
-    /// The time recorded with [`StatementCounter::record`] so far.
-    ///
-    /// ```
-    /// assert_eq!(folio_sqlx::StatementCounter::new().db_time(), std::time::Duration::ZERO);
-    /// ```
-    pub fn db_time(&self) -> std::time::Duration {
-        std::time::Duration::from_micros(self.1.load(Ordering::Relaxed))
-    }
-}
-
-/// The pool behind a [`Db`].
+/// use folio::{Filter, Select};
+/// use folio_sqlx::{Db, Sqlite};
 ///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), folio_sqlx::Error> {
-/// let db = folio_sqlx::Db::connect("sqlite::memory:").await?;
-/// assert!(matches!(db.backend(), folio_sqlx::Backend::Sqlite(_)));
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-pub enum Backend {
-    /// A SQLite pool.
-    Sqlite(SqlitePool),
-    /// A PostgreSQL pool.
-    Postgres(PgPool),
-}
-
-/// A database folio runs its statements on: a SQLite or PostgreSQL pool (cheap to
-/// clone), and optionally a [`StatementCounter`] that every statement run through
-/// it increments.
+/// let db = Db::<Sqlite>::connect("sqlite::memory:").await?;
+/// db.execute(&folio::Statement { sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)".into(), binds: vec![] }).await?;
+/// db.execute(&folio::Statement { sql: "INSERT INTO t VALUES (1, 'a'), (2, 'b')".into(), binds: vec![] }).await?;
 ///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), folio_sqlx::Error> {
-/// use folio_sqlx::Db;
-/// let db = Db::connect("sqlite::memory:").await?;
+/// #[derive(sqlx::FromRow, Debug, PartialEq)]
+/// struct Row { id: i64, name: String }
+/// let row = db.find::<Row>(&Select::from("t").filter(Filter::eq("id", 2))).await?;
+/// assert_eq!(row, Some(Row { id: 2, name: "b".into() }));
 /// assert_eq!(db.dialect().name(), "sqlite");
-/// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-/// let db = Db::from(pool);
-/// assert!(db.sqlite().is_some() && db.postgres().is_none());
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
-pub struct Db {
-    backend: Backend,
+#[derive(Debug)]
+pub struct Db<B: Backend> {
+    pool: Pool<B>,
     counter: Option<StatementCounter>,
+    shared: Arc<Shared>,
 }
 
-impl From<SqlitePool> for Db {
-    fn from(pool: SqlitePool) -> Self {
+/// What every clone of a [`Db`] shares besides the pool.
+#[derive(Debug, Default)]
+struct Shared {
+    counts: CountCache,
+    bookmarks: Option<Bookmarks>,
+    /// Whether the statistics the table estimate reads were seen to exist (they
+    /// are not dropped once made; until seen, each estimate checks).
+    statistics_seen: AtomicBool,
+}
+
+impl<B: Backend> Clone for Db<B> {
+    fn clone(&self) -> Self {
         Db {
-            backend: Backend::Sqlite(pool),
-            counter: None,
+            pool: self.pool.clone(),
+            counter: self.counter.clone(),
+            shared: Arc::clone(&self.shared),
         }
     }
 }
 
-impl From<PgPool> for Db {
-    fn from(pool: PgPool) -> Self {
-        Db {
-            backend: Backend::Postgres(pool),
-            counter: None,
-        }
+impl<B: Backend> From<Pool<B>> for Db<B> {
+    fn from(pool: Pool<B>) -> Self {
+        Db::new(pool)
     }
 }
 
-impl Db {
-    /// Connects to `url`: `sqlite:…` (the file is created if missing; `sqlite::memory:`
+impl<B: Backend> Db<B> {
+    /// A database on `pool`, with an empty count cache (60 s, 10,000 counts) and no
+    /// bookmarks.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
+    /// let db = folio_sqlx::Db::new(pool);
+    /// assert!(db.bookmarks().is_none());
+    /// # Ok(()) }
+    /// ```
+    pub fn new(pool: Pool<B>) -> Self {
+        Db {
+            pool,
+            counter: None,
+            shared: Arc::new(Shared::default()),
+        }
+    }
+
+    /// Opens a pool on `url` (a SQLite file is created if missing; `sqlite::memory:`
     /// gets a single connection that is never closed, so every statement sees one
-    /// database) or `postgres://…` / `postgresql://…`.
+    /// database).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// assert!(folio_sqlx::Db::connect("sqlite::memory:").await.is_ok());
-    /// let err = folio_sqlx::Db::connect("mysql://nope").await.unwrap_err();
+    /// use folio_sqlx::{Db, Sqlite};
+    /// assert!(Db::<Sqlite>::connect("sqlite::memory:").await.is_ok());
+    /// let err = Db::<Sqlite>::connect("postgres://nope").await.unwrap_err();
     /// assert_eq!(err.kind(), folio_sqlx::ErrorKind::Database);
     /// # }
     /// ```
-    pub async fn connect(url: &str) -> Result<Db> {
-        if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
-            let memory = url.contains(":memory:") || url.contains("mode=memory");
-            let pool = if memory {
-                SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .min_connections(1)
-                    .idle_timeout(None)
-                    .max_lifetime(None)
-                    .connect_with(options)
-                    .await?
-            } else {
-                SqlitePoolOptions::new().connect_with(options).await?
-            };
-            Ok(Db::from(pool))
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Db::from(PgPoolOptions::new().connect(url).await?))
-        } else {
-            Err(
-                sqlx::Error::Configuration("folio-sqlx speaks sqlite: and postgres:// URLs".into())
-                    .into(),
-            )
+    pub async fn connect(url: &str) -> Result<Self> {
+        Ok(Db::new(B::connect(url).await?))
+    }
+
+    /// The same database with `bookmarks` for the deep page numbers of its
+    /// endpoints (see [`Bookmarks`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// use folio_sqlx::{Bookmarks, Db, Sqlite};
+    /// let db = Db::<Sqlite>::connect("sqlite::memory:").await?
+    ///     .with_bookmarks(Bookmarks::new(tokio::runtime::Handle::current()));
+    /// assert_eq!(db.bookmarks().unwrap().stride(), 1_000);
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn with_bookmarks(self, bookmarks: Bookmarks) -> Self {
+        self.rebuild(|shared| shared.bookmarks = Some(bookmarks))
+    }
+
+    /// The same database keeping exact counts in `cache`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// use std::time::Duration;
+    /// use folio_sqlx::{CountCache, Db, Sqlite};
+    /// let db = Db::<Sqlite>::connect("sqlite::memory:").await?
+    ///     .with_count_cache(CountCache::new(Duration::from_secs(5), 100));
+    /// assert_eq!(db.count_cache().capacity(), 100);
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn with_count_cache(self, cache: CountCache) -> Self {
+        self.rebuild(|shared| shared.counts = cache)
+    }
+
+    fn rebuild(self, change: impl FnOnce(&mut Shared)) -> Self {
+        let mut shared = Shared {
+            counts: self.shared.counts.clone(),
+            bookmarks: self.shared.bookmarks.clone(),
+            statistics_seen: AtomicBool::new(self.shared.statistics_seen.load(Ordering::Relaxed)),
+        };
+        change(&mut shared);
+        Db {
+            pool: self.pool,
+            counter: self.counter,
+            shared: Arc::new(shared),
         }
     }
 
@@ -187,43 +159,12 @@ impl Db {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), folio_sqlx::Error> {
-    /// let db = folio_sqlx::Db::connect("sqlite::memory:").await?;
-    /// let folio_sqlx::Backend::Sqlite(pool) = db.backend() else { unreachable!() };
-    /// assert_eq!(pool.size(), 1);
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
+    /// assert_eq!(db.pool().size(), 1);
     /// # Ok(()) }
     /// ```
-    pub fn backend(&self) -> &Backend {
-        &self.backend
-    }
-
-    /// The SQLite pool, if this is SQLite.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), folio_sqlx::Error> {
-    /// assert!(folio_sqlx::Db::connect("sqlite::memory:").await?.sqlite().is_some());
-    /// # Ok(()) }
-    /// ```
-    pub fn sqlite(&self) -> Option<&SqlitePool> {
-        match &self.backend {
-            Backend::Sqlite(p) => Some(p),
-            Backend::Postgres(_) => None,
-        }
-    }
-
-    /// The PostgreSQL pool, if this is PostgreSQL.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), folio_sqlx::Error> {
-    /// assert!(folio_sqlx::Db::connect("sqlite::memory:").await?.postgres().is_none());
-    /// # Ok(()) }
-    /// ```
-    pub fn postgres(&self) -> Option<&PgPool> {
-        match &self.backend {
-            Backend::Postgres(p) => Some(p),
-            Backend::Sqlite(_) => None,
-        }
+    pub fn pool(&self) -> &Pool<B> {
+        &self.pool
     }
 
     /// folio's dialect for this backend (what the core renders SQL with).
@@ -231,57 +172,91 @@ impl Db {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), folio_sqlx::Error> {
-    /// let db = folio_sqlx::Db::connect("sqlite::memory:").await?;
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
     /// assert!(!db.dialect().numbered_placeholders());
     /// # Ok(()) }
     /// ```
     pub fn dialect(&self) -> &'static dyn folio::Dialect {
-        match self.backend {
-            Backend::Sqlite(_) => &folio::Sqlite,
-            Backend::Postgres(_) => &folio::Postgres,
-        }
+        B::dialect()
     }
 
-    /// A clone of this handle (same pool) that counts nothing: for work a request
-    /// starts but does not wait for (bookmarks taken in the background).
-    pub(crate) fn uncounted(&self) -> Db {
-        Db {
-            backend: self.backend.clone(),
-            counter: None,
-        }
+    /// The cache of exact counts (`count=cached`), shared by every clone.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
+    /// assert!(db.count_cache().is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub fn count_cache(&self) -> &CountCache {
+        &self.shared.counts
     }
 
-    /// A clone of this handle (same pool) that adds every statement it runs to
-    /// `counter`.
+    /// The bookmarks of deep page numbers, if given ([`Db::with_bookmarks`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
+    /// assert!(db.bookmarks().is_none());
+    /// # Ok(()) }
+    /// ```
+    pub fn bookmarks(&self) -> Option<&Bookmarks> {
+        self.shared.bookmarks.as_ref()
+    }
+
+    /// A clone of this handle (same pool, caches and bookmarks) that adds every
+    /// statement it runs, and its time, to `counter`.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), folio_sqlx::Error> {
     /// let counter = folio_sqlx::StatementCounter::new();
-    /// let db = folio_sqlx::Db::connect("sqlite::memory:").await?.counted(&counter);
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?.counted(&counter);
     /// db.execute(&folio::Statement { sql: "CREATE TABLE t (id INTEGER)".into(), binds: vec![] }).await?;
     /// assert_eq!(counter.get(), 1);
     /// # Ok(()) }
     /// ```
-    pub fn counted(&self, counter: &StatementCounter) -> Db {
+    #[must_use]
+    pub fn counted(&self, counter: &StatementCounter) -> Self {
         Db {
-            backend: self.backend.clone(),
+            pool: self.pool.clone(),
             counter: Some(counter.clone()),
+            shared: Arc::clone(&self.shared),
         }
     }
 
-    /// Whether this handle counts statements.
+    /// The counter this handle counts into, if any.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), folio_sqlx::Error> {
-    /// let db = folio_sqlx::Db::connect("sqlite::memory:").await?;
-    /// assert!(!db.is_counted());
-    /// assert!(db.counted(&folio_sqlx::StatementCounter::new()).is_counted());
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
+    /// assert!(db.counter().is_none());
+    /// assert!(db.counted(&folio_sqlx::StatementCounter::new()).counter().is_some());
     /// # Ok(()) }
     /// ```
-    pub fn is_counted(&self) -> bool {
-        self.counter.is_some()
+    pub fn counter(&self) -> Option<&StatementCounter> {
+        self.counter.as_ref()
+    }
+
+    /// A clone that counts nothing: for work a request starts but does not wait for
+    /// (bookmarks taken in the background).
+    pub(crate) fn uncounted(&self) -> Self {
+        Db {
+            pool: self.pool.clone(),
+            counter: None,
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// Whether the table statistics were seen to exist; marks them seen when `seen`.
+    pub(crate) fn statistics_seen(&self, seen: bool) -> bool {
+        if seen {
+            self.shared.statistics_seen.store(true, Ordering::Relaxed);
+        }
+        self.shared.statistics_seen.load(Ordering::Relaxed)
     }
 
     /// Runs `statement` and maps every row to `T` (counted).
@@ -289,19 +264,17 @@ impl Db {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), folio_sqlx::Error> {
-    /// let db = folio_sqlx::Db::connect("sqlite::memory:").await?;
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
     /// let st = folio::Statement { sql: "SELECT ? + 1".into(), binds: vec![folio::Value::Int(41)] };
     /// assert_eq!(db.fetch_all::<(i64,)>(&st).await?, [(42,)]);
     /// # Ok(()) }
     /// ```
     pub async fn fetch_all<T>(&self, statement: &Statement) -> Result<Vec<T>>
     where
-        T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin,
+        B: Decodes<T>,
     {
-        match self.fetch_rows(statement).await? {
-            Rows::Sqlite(rows) => Ok(rows.iter().map(T::from_row).collect::<Result<_, _>>()?),
-            Rows::Postgres(rows) => Ok(rows.iter().map(T::from_row).collect::<Result<_, _>>()?),
-        }
+        let rows = self.fetch_rows(statement).await?;
+        Ok(rows.iter().map(B::decode).collect::<Result<_, _>>()?)
     }
 
     /// Runs `statement` and maps its first row, if any, to `T` (counted).
@@ -309,32 +282,52 @@ impl Db {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), folio_sqlx::Error> {
-    /// let db = folio_sqlx::Db::connect("sqlite::memory:").await?;
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
     /// let st = folio::Statement { sql: "SELECT 1 WHERE 1 = 0".into(), binds: vec![] };
     /// assert_eq!(db.fetch_optional::<(i64,)>(&st).await?, None);
     /// # Ok(()) }
     /// ```
     pub async fn fetch_optional<T>(&self, statement: &Statement) -> Result<Option<T>>
     where
-        T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin,
+        B: Decodes<T>,
     {
-        let _timer = self.count_one(statement);
-        let sql = statement.sql.as_str();
-        Ok(match &self.backend {
-            Backend::Sqlite(pool) => match sqlite_query(sql, &statement.binds)
-                .fetch_optional(pool)
-                .await
-            {
-                Ok(row) => row.as_ref().map(T::from_row).transpose()?,
-                Err(e) => return Err(logged(e, statement)),
-            },
-            Backend::Postgres(pool) => {
-                match pg_query(sql, &statement.binds).fetch_optional(pool).await {
-                    Ok(row) => row.as_ref().map(T::from_row).transpose()?,
-                    Err(e) => return Err(logged(e, statement)),
-                }
-            }
-        })
+        let rows = self.fetch_rows(statement).await?;
+        Ok(rows.first().map(B::decode).transpose()?)
+    }
+
+    /// Every row of `select`, mapped to `T` (counted).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
+    /// let rows = db.select::<(i64,)>(&folio::Select::sql("SELECT ? UNION ALL SELECT ?").bind(1).bind(2)).await?;
+    /// assert_eq!(rows, [(1,), (2,)]);
+    /// # Ok(()) }
+    /// ```
+    pub async fn select<T>(&self, select: &Select) -> Result<Vec<T>>
+    where
+        B: Decodes<T>,
+    {
+        self.fetch_all(&select.to_sql(B::dialect())?).await
+    }
+
+    /// The first row of `select`, if any, mapped to `T` (counted): a detail
+    /// endpoint's lookup.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
+    /// let none = db.find::<(i64,)>(&folio::Select::sql("SELECT 1 WHERE 1 = 0")).await?;
+    /// assert_eq!(none, None);
+    /// # Ok(()) }
+    /// ```
+    pub async fn find<T>(&self, select: &Select) -> Result<Option<T>>
+    where
+        B: Decodes<T>,
+    {
+        self.fetch_optional(&select.to_sql(B::dialect())?).await
     }
 
     /// Runs `statement` for its effect; returns the rows affected (counted).
@@ -342,7 +335,7 @@ impl Db {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), folio_sqlx::Error> {
-    /// let db = folio_sqlx::Db::connect("sqlite::memory:").await?;
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
     /// db.execute(&folio::Statement { sql: "CREATE TABLE t (a INTEGER)".into(), binds: vec![] }).await?;
     /// let st = folio::Statement { sql: "INSERT INTO t VALUES (?), (?)".into(), binds: vec![1.into(), 2.into()] };
     /// assert_eq!(db.execute(&st).await?, 2);
@@ -350,54 +343,43 @@ impl Db {
     /// ```
     pub async fn execute(&self, statement: &Statement) -> Result<u64> {
         let _timer = self.count_one(statement);
-        let sql = statement.sql.as_str();
-        let done = match &self.backend {
-            Backend::Sqlite(pool) => sqlite_query(sql, &statement.binds)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected()),
-            Backend::Postgres(pool) => pg_query(sql, &statement.binds)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected()),
+        let run = async {
+            let mut conn = self.pool.acquire().await?;
+            B::execute(&mut conn, statement).await
         };
-        done.map_err(|e| logged(e, statement))
+        run.await.map_err(|e| logged(e, statement))
     }
 
     /// Runs `statement` on a connection of the pool and returns its rows (counted;
     /// the time includes the wait for the connection).
-    pub(crate) async fn fetch_rows(&self, statement: &Statement) -> Result<Rows> {
+    pub(crate) async fn fetch_rows(&self, statement: &Statement) -> Result<Vec<B::Row>> {
         let _timer = self.count_one(statement);
-        let rows = async { self.acquire().await?.fetch_rows(statement).await };
-        rows.await.map_err(|e| logged(e, statement))
+        let run = async {
+            let mut conn = self.pool.acquire().await?;
+            B::fetch_all(&mut conn, statement).await
+        };
+        run.await.map_err(|e| logged(e, statement))
     }
 
     /// Holds one connection of the pool for a run of statements (a bookmark walk),
     /// so that they do not queue for the pool one by one behind busy requests.
-    pub(crate) async fn session(&self) -> Result<Session<'_>> {
+    pub(crate) async fn session(&self) -> Result<Session<'_, B>> {
         Ok(Session {
             db: self,
-            conn: self.acquire().await?,
-        })
-    }
-
-    async fn acquire(&self) -> Result<Conn, sqlx::Error> {
-        Ok(match &self.backend {
-            Backend::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
-            Backend::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+            conn: self.pool.acquire().await?,
         })
     }
 
     /// Counts one statement; the returned guard adds the time until it is dropped
     /// (the statement's run) to the counter's database time.
     fn count_one(&self, statement: &Statement) -> StatementTimer<'_> {
-        tracing::debug!(sql = %statement.sql, binds = statement.binds.len(), "folio-sqlx: statement");
+        tracing::trace!(sql = %statement.sql, binds = statement.binds.len(), "folio-sqlx: statement");
         if let Some(c) = &self.counter {
             c.bump();
         }
         StatementTimer {
             counter: self.counter.as_ref(),
-            started: std::time::Instant::now(),
+            started: Instant::now(),
         }
     }
 }
@@ -405,7 +387,7 @@ impl Db {
 /// Records the time a statement ran into a [`StatementCounter`] when dropped.
 struct StatementTimer<'a> {
     counter: Option<&'a StatementCounter>,
-    started: std::time::Instant,
+    started: Instant,
 }
 
 impl Drop for StatementTimer<'_> {
@@ -423,96 +405,17 @@ fn logged(e: sqlx::Error, statement: &Statement) -> crate::Error {
 
 /// One connection of a [`Db`]'s pool, held for a run of statements (counted like
 /// the [`Db`]'s own).
-pub(crate) struct Session<'a> {
-    db: &'a Db,
-    conn: Conn,
+pub(crate) struct Session<'a, B: Backend> {
+    db: &'a Db<B>,
+    conn: PoolConnection<B>,
 }
 
-impl Session<'_> {
+impl<B: Backend> Session<'_, B> {
     /// Runs `statement` on the held connection and returns its rows.
-    pub(crate) async fn fetch_rows(&mut self, statement: &Statement) -> Result<Rows> {
+    pub(crate) async fn fetch_rows(&mut self, statement: &Statement) -> Result<Vec<B::Row>> {
         let _timer = self.db.count_one(statement);
-        self.conn
-            .fetch_rows(statement)
+        B::fetch_all(&mut self.conn, statement)
             .await
             .map_err(|e| logged(e, statement))
     }
-}
-
-/// A connection taken from a [`Db`]'s pool (back to the pool when dropped).
-enum Conn {
-    Sqlite(PoolConnection<Sqlite>),
-    Postgres(PoolConnection<Postgres>),
-}
-
-impl Conn {
-    /// Runs `statement` and returns its rows: the one place a statement's rows are
-    /// fetched, for [`Db::fetch_rows`] and [`Session::fetch_rows`].
-    async fn fetch_rows(&mut self, statement: &Statement) -> Result<Rows, sqlx::Error> {
-        let sql = statement.sql.as_str();
-        match self {
-            Conn::Sqlite(conn) => sqlite_query(sql, &statement.binds)
-                .fetch_all(&mut **conn)
-                .await
-                .map(Rows::Sqlite),
-            Conn::Postgres(conn) => pg_query(sql, &statement.binds)
-                .fetch_all(&mut **conn)
-                .await
-                .map(Rows::Postgres),
-        }
-    }
-}
-
-/// Rows of one statement, per backend.
-pub(crate) enum Rows {
-    Sqlite(Vec<SqliteRow>),
-    Postgres(Vec<PgRow>),
-}
-
-/// The SQLite text form of a timestamp: RFC 3339 UTC with microseconds and `Z`
-/// (text order is time order), as the shop schema stores it.
-pub(crate) fn sqlite_timestamp(micros: i64) -> Option<String> {
-    chrono::DateTime::from_timestamp_micros(micros)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
-}
-
-pub(crate) fn sqlite_query<'q>(
-    sql: &'q str,
-    binds: &[Value],
-) -> Query<'q, Sqlite, SqliteArguments> {
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for v in binds {
-        q = match v {
-            Value::Null => q.bind(None::<i64>),
-            Value::Int(i) => q.bind(*i),
-            Value::Float(f) => q.bind(*f),
-            Value::Text(s) => q.bind(s.clone()),
-            Value::Timestamp(t) => match sqlite_timestamp(*t) {
-                Some(s) => q.bind(s),
-                None => q.bind(*t),
-            },
-            Value::Bool(b) => q.bind(*b),
-            Value::Bytes(b) => q.bind(b.clone()),
-        };
-    }
-    q
-}
-
-pub(crate) fn pg_query<'q>(sql: &'q str, binds: &[Value]) -> Query<'q, Postgres, PgArguments> {
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for v in binds {
-        q = match v {
-            Value::Null => q.bind(None::<i64>),
-            Value::Int(i) => q.bind(*i),
-            Value::Float(f) => q.bind(*f),
-            Value::Text(s) => q.bind(s.clone()),
-            Value::Timestamp(t) => match chrono::DateTime::from_timestamp_micros(*t) {
-                Some(ts) => q.bind(ts),
-                None => q.bind(None::<chrono::DateTime<chrono::Utc>>),
-            },
-            Value::Bool(b) => q.bind(*b),
-            Value::Bytes(b) => q.bind(b.clone()),
-        };
-    }
-    q
 }

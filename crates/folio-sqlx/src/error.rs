@@ -18,8 +18,11 @@ pub enum ErrorKind {
     /// a bad parameter) or folio was used wrongly; see [`Error::as_folio`]. The HTTP
     /// status is the folio kind's.
     Request,
-    /// The database failed (connection, syntax, constraint, timeout…). HTTP 500, or
-    /// 503 when no connection could be had in time.
+    /// The database cannot be reached: no connection could be had in time, the pool
+    /// is closed, or the connection failed. HTTP 503: the client may retry.
+    Unavailable,
+    /// The database failed otherwise (syntax, constraint, a statement that returned
+    /// what folio did not expect…). HTTP 500.
     Database,
     /// A sort key column has a type that cannot be carried in a cursor (say
     /// `DATE` or `NUMERIC` on PostgreSQL). HTTP 500: the ordering whitelist is wrong.
@@ -30,7 +33,12 @@ pub enum ErrorKind {
 enum Repr {
     Request(folio::Error),
     Database(sqlx::Error),
-    Decode { column: String, type_name: String },
+    Decode {
+        column: String,
+        type_name: String,
+    },
+    /// A statement returned what folio does not expect of it.
+    Unexpected(&'static str),
 }
 
 /// An error of folio-sqlx.
@@ -42,8 +50,8 @@ enum Repr {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// use folio_sqlx::{Db, ErrorKind};
-/// let db = Db::connect("sqlite::memory:").await.unwrap();
+/// use folio_sqlx::{Db, ErrorKind, Sqlite};
+/// let db = Db::<Sqlite>::connect("sqlite::memory:").await.unwrap();
 /// let err = db.fetch_all::<(i64,)>(&folio::Statement { sql: "SELEC oops".into(), binds: vec![] })
 ///     .await
 ///     .unwrap_err();
@@ -65,15 +73,17 @@ impl Error {
     /// assert_eq!(e.kind(), folio_sqlx::ErrorKind::Database);
     /// ```
     pub fn kind(&self) -> ErrorKind {
-        match self.repr {
+        match &self.repr {
             Repr::Request(_) => ErrorKind::Request,
-            Repr::Database(_) => ErrorKind::Database,
+            Repr::Database(e) if unavailable(e) => ErrorKind::Unavailable,
+            Repr::Database(_) | Repr::Unexpected(_) => ErrorKind::Database,
             Repr::Decode { .. } => ErrorKind::Decode,
         }
     }
 
-    /// The HTTP status to answer with: the folio kind's status for a request error
-    /// (400 for bad input, 500 for misuse), 503 when the pool timed out, else 500.
+    /// The HTTP status to answer with, the one place a kind becomes a status: the
+    /// folio kind's for a request error (400 for bad input, 500 for misuse), 503 when
+    /// the database is unavailable, else 500.
     ///
     /// ```
     /// let e = folio_sqlx::Error::from(folio::Error::new(folio::ErrorKind::CursorMismatch, Some("cursor"), "other filters"));
@@ -81,10 +91,10 @@ impl Error {
     /// assert_eq!(folio_sqlx::Error::from(sqlx::Error::PoolTimedOut).http_status(), 503);
     /// ```
     pub fn http_status(&self) -> u16 {
-        match &self.repr {
-            Repr::Request(e) => e.kind().http_status(),
-            Repr::Database(sqlx::Error::PoolTimedOut) => 503,
-            Repr::Database(_) | Repr::Decode { .. } => 500,
+        match (&self.repr, self.kind()) {
+            (Repr::Request(e), _) => e.kind().http_status(),
+            (_, ErrorKind::Unavailable) => 503,
+            _ => 500,
         }
     }
 
@@ -116,6 +126,14 @@ impl Error {
         }
     }
 
+    /// A statement that returned what folio does not expect (logged).
+    pub(crate) fn unexpected(what: &'static str) -> Self {
+        tracing::error!(what, "folio-sqlx: unexpected result");
+        Error {
+            repr: Repr::Unexpected(what),
+        }
+    }
+
     pub(crate) fn decode(column: &str, type_name: &str) -> Self {
         tracing::error!(
             column,
@@ -135,9 +153,10 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Request(e) => fmt::Display::fmt(e, f),
-            Repr::Database(sqlx::Error::PoolTimedOut) => f.write_str("the database is busy"),
+            Repr::Database(e) if unavailable(e) => f.write_str("the database is unavailable"),
             Repr::Database(_) => f.write_str("database error"),
             Repr::Decode { .. } => f.write_str("a sort key has a type that cannot be paginated"),
+            Repr::Unexpected(what) => write!(f, "database error: {what}"),
         }
     }
 }
@@ -147,7 +166,7 @@ impl std::error::Error for Error {
         match &self.repr {
             Repr::Request(e) => Some(e),
             Repr::Database(e) => Some(e),
-            Repr::Decode { .. } => None,
+            Repr::Decode { .. } | Repr::Unexpected(_) => None,
         }
     }
 }
@@ -181,6 +200,19 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// Whether a database error means the database cannot be reached (rather than a
+/// statement that failed on a working connection).
+fn unavailable(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed
+    )
 }
 
 /// The result type of folio-sqlx.

@@ -1,28 +1,25 @@
 //! # folio-sqlx
 //!
-//! Runs what [`folio`] renders through sqlx 0.8, on SQLite and PostgreSQL: pages in
-//! every mode ([`PageQuery`]), the count strategies of SPEC §2.4 ([`CountStrategy`],
-//! [`CountCache`]), bookmarks that make deep page numbers a seek ([`Bookmarks`]),
-//! batched children ([`load_children`]) and keyset streams ([`stream`]). Backend differences live in folio's [`folio::Dialect`]; this crate
-//! only binds values, reads key columns and picks the statistics a backend has.
+//! Runs [`folio`]'s pagination through sqlx on SQLite, PostgreSQL and
+//! MySQL/MariaDB: a page of an [`folio::Endpoint`] in any mode ([`Db::page`]),
+//! the count strategies ([`folio::CountStrategy`], [`CountCache`]), bookmarks that
+//! make deep page numbers a seek ([`Bookmarks`]), batched children
+//! ([`Db::children`]) and keyset streams ([`Db::stream`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), folio_sqlx::Error> {
-//! use folio::{BaseQuery, Mode, PageRequest, SortSpec, Statement};
-//! use folio_sqlx::{CountStrategy, Db, PageQuery, StatementCounter};
+//! use folio::{CountStrategy, CursorCodec, Endpoint, Select, Statement};
+//! use folio_sqlx::{Db, Sqlite, StatementCounter};
 //!
-//! let db = Db::connect("sqlite::memory:").await?;
+//! let db = Db::<Sqlite>::connect("sqlite::memory:").await?;
 //! db.execute(&Statement { sql: "CREATE TABLE t (id INTEGER PRIMARY KEY)".into(), binds: vec![] }).await?;
 //! db.execute(&Statement { sql: "INSERT INTO t VALUES (1), (2), (3)".into(), binds: vec![] }).await?;
 //!
+//! let endpoint = Endpoint::builder("t", CursorCodec::new(b"server key")).build();
+//! let listing = endpoint.parse("/t", "limit=2&count=exact").unwrap();
 //! let counter = StatementCounter::new();
-//! let request = PageRequest { mode: Mode::Offset(0), size: 2 };
-//! let (base, spec) = (BaseQuery::new("SELECT id FROM t"), SortSpec::by_unique("id", "id"));
-//! let page = PageQuery::new(&base, &spec, &request)
-//!     .count(CountStrategy::Exact)
-//!     .fetch::<(i64,)>(&db.counted(&counter))
-//!     .await?;
+//! let page = db.counted(&counter).page::<(i64,)>(&endpoint, &listing, Select::from("t")).await?;
 //! assert_eq!(page.items, [(1,), (2,)]);
 //! assert!(page.has_next);
 //! assert_eq!(page.total, Some(folio::Total::exact(3)));
@@ -30,75 +27,101 @@
 //! # Ok(()) }
 //! ```
 //!
-//! ## Statements per page request (SPEC §3.4)
+//! ## One code path over a small backend trait
+//!
+//! [`Db`] is generic over a [`Backend`]: [`Sqlite`], [`Postgres`] and [`MySql`]
+//! (sqlx's database types, each behind the cargo feature of its name, all on by
+//! default). What differs between them is in the trait (how a value is bound, how a
+//! column is read back, whether a page and its count may run at once) and in folio's
+//! [`folio::Dialect`] (the SQL); everything else is written once. A row type decodes
+//! on its own backend only ([`Decodes`]), so a PostgreSQL-only column works on a
+//! PostgreSQL endpoint.
+//!
+//! ## Statements per page request
 //!
 //! Every page is ONE statement (`limit + 1` rows: the extra row decides `has_next`),
 //! plus at most one count:
 //!
-//! | strategy | SQLite | PostgreSQL |
-//! | --- | --- | --- |
-//! | `none` | 0 | 0 |
-//! | `exact` | 1 `COUNT(*)` | 1 `COUNT(*)` (concurrent with the page) |
-//! | `cached` | 0 on a hit, else 1 | 0 on a hit, else 1 |
-//! | `capped(n)` | 1, reads ≤ n+1 rows | 1, reads ≤ n+1 rows |
-//! | `estimate`, `.table(t)` | 1: `sqlite_stat1`, with `COUNT(*)` in the same statement below 1,000 | 1: `pg_class`, with `COUNT(*)` in the same statement below 1,000 |
-//! | `estimate`, filtered | 1: count capped at the auto threshold (no planner estimate) | 1: `EXPLAIN (FORMAT JSON)` rows |
-//! | `auto`, `.table(t)` | 1: `sqlite_stat1`, `COUNT(*)` in the same statement under the threshold | 1: `pg_class`, `COUNT(*)` in the same statement under the threshold |
-//! | `auto`, filtered | 1: count capped at the threshold (`eq` under it, `gte` at it) | same as SQLite |
+//! | strategy | SQLite | PostgreSQL | MySQL, MariaDB |
+//! | --- | --- | --- | --- |
+//! | `none` | 0 | 0 | 0 |
+//! | `exact` | 1 `COUNT(*)` | 1 `COUNT(*)` (at once with the page) | as PostgreSQL |
+//! | `cached` | 0 on a hit, else 1 | 0 on a hit, else 1 | 0 on a hit, else 1 |
+//! | `capped` | 1, reads ≤ cap + 1 rows | 1, reads ≤ cap + 1 rows | 1, reads ≤ cap + 1 rows |
+//! | `estimate`, whole table | 1: `sqlite_stat1`, `COUNT(*)` in the same statement below 1,000 | 1: `pg_class` | 1: `information_schema.TABLES` |
+//! | `estimate`, filtered | 1: count capped at the auto threshold (no planner estimate) | 1: `EXPLAIN (FORMAT JSON)` rows | 1: `EXPLAIN FORMAT=JSON` rows |
+//! | `auto`, whole table | 1: `sqlite_stat1`, `COUNT(*)` in the same statement under the threshold | as SQLite, from `pg_class` | as SQLite, from `information_schema.TABLES` |
+//! | `auto`, filtered | 1: count capped at the threshold (`eq` under it, `gte` at it) | same | same |
 //!
 //! Exceptions, all within two statements: the count is skipped when the page shows
 //! the total (an offset page that ends the collection and is not past its end, or a
 //! keyset page with nothing on either side); `page=last` counts first (exactly, or
 //! through the cache) and then reads the page; a page past the end under `none`
 //! counts exactly so the envelope can point `previous` at the last page. One case
-//! goes over: a SQLite database that was never `ANALYZE`d has no `sqlite_stat1`, and
-//! a table estimate then falls back to an exact count (a second count statement).
-//! Run `ANALYZE` after seeding.
+//! goes over: a SQLite database that was never `ANALYZE`d has no `sqlite_stat1`; a
+//! table estimate then checks for it and counts exactly (two count statements,
+//! until the table exists). Run `ANALYZE` after loading data.
 //!
-//! Why a capped count for filtered `auto`: an estimate of a filtered query needs
-//! `EXPLAIN`, and "exact when the estimate is small" would then be a second count
-//! statement. Capping at the threshold answers exactly in one statement whenever the
-//! estimate rule would have counted, and says "threshold or more" (`gte`) otherwise.
-//! On PostgreSQL the scalar `COUNT(*)` sub-select of the table estimate is an init
-//! plan that runs only when its branch is taken; SQLite likewise runs it lazily.
+//! How exact each estimate is: SQLite's `sqlite_stat1` holds the row counts of the
+//! last `ANALYZE`; PostgreSQL's `reltuples` those of the last `ANALYZE` or
+//! autovacuum, scaled to the table's current size; MySQL's `TABLE_ROWS` is InnoDB's
+//! sampled estimate (often 10–40% off), cached by MySQL 8 for
+//! `information_schema_stats_expiry` seconds (a day by default); the planners' row
+//! estimates of a filtered query come from their column statistics. Every estimate
+//! is answered with `total_relation: approx`.
 //!
 //! [`Bookmarks`] add none: a deep page read from a bookmark is still one statement,
 //! and the walk that takes a query's bookmarks runs in the background, outside the
-//! request's count.
-//!
-//! [`load_children`] adds exactly one statement per chunk of parents (one for any
-//! realistic page); [`stream`] runs one statement per chunk.
+//! request's count. [`Db::children`] adds exactly one statement per chunk of
+//! parents (one for any realistic page); [`Db::stream`] runs one statement per
+//! chunk.
 //!
 //! ## Values
 //!
 //! Binds: [`folio::Value`] `Int` → `i64`, `Float` → `f64`, `Text` → text, `Bool`,
-//! `Bytes`, `Null` → an `i64` NULL; `Timestamp` → `TIMESTAMPTZ` on PostgreSQL and,
-//! on SQLite, RFC 3339 text with microseconds and `Z` (the shop schema's form).
+//! `Bytes`, `Null` → an `i64` NULL; `Timestamp` → `TIMESTAMPTZ` on PostgreSQL, a
+//! UTC `DATETIME` on MySQL, and on SQLite RFC 3339 text with microseconds and `Z`.
 //! Key columns are read by their runtime type: SQLite `INTEGER`/`REAL`/`TEXT`/`BLOB`
 //! (timestamps stored as text stay text); PostgreSQL `INT2/4/8`, `FLOAT4/8`,
 //! `TEXT`/`VARCHAR`/`BPCHAR`/`NAME`, `BOOL`, `BYTEA`, `TIMESTAMPTZ`/`TIMESTAMP`
-//! (microseconds; `TIMESTAMP` taken as UTC). Any other type in a sort key (`DATE`,
-//! `NUMERIC`…) is an [`ErrorKind::Decode`] error: cast it in the base query.
+//! (microseconds; `TIMESTAMP` taken as UTC); MySQL the integer types, `FLOAT`,
+//! `DOUBLE`, the text and binary types, `DATETIME`/`TIMESTAMP`. Any other type in a
+//! sort key (`DATE`, `NUMERIC`…) is an [`ErrorKind::Decode`] error: cast it in the
+//! select.
 
+mod backend;
 mod bookmarks;
 mod cache;
 mod children;
 mod count;
+mod counter;
 mod db;
 mod error;
 mod keys;
+#[cfg(feature = "mysql")]
+mod mysql;
 mod page;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 mod stream;
 
+pub use backend::{Backend, Decodes};
 pub use bookmarks::{Bookmarks, DEFAULT_BOOKMARK_STRIDE};
-pub use children::{load_children, Children};
-pub use count::{
-    CountCache, CountStrategy, DEFAULT_AUTO_THRESHOLD, DEFAULT_COUNT_CAP, ESTIMATE_EXACT_BELOW,
-};
-pub use db::{Backend, Db, StatementCounter};
+pub use cache::CountCache;
+pub use children::Children;
+pub use count::ESTIMATE_EXACT_BELOW;
+pub use counter::StatementCounter;
+pub use db::Db;
 pub use error::{Error, ErrorKind, Result};
-pub use page::{PageQuery, DEFAULT_DEFERRED_JOIN_FROM};
-pub use stream::stream;
 
-/// The sqlx this crate is built on (derive `sqlx::FromRow` for your rows with it).
-pub use sqlx;
+/// MySQL and MariaDB (sqlx's database type).
+#[cfg(feature = "mysql")]
+pub use sqlx::MySql;
+/// PostgreSQL (sqlx's database type).
+#[cfg(feature = "postgres")]
+pub use sqlx::Postgres;
+/// SQLite (sqlx's database type).
+#[cfg(feature = "sqlite")]
+pub use sqlx::Sqlite;

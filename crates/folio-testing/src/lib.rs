@@ -6,13 +6,19 @@
 //!   throwaway cluster is started per test binary (see [`postgres`] for how it is
 //!   started and torn down). Without PostgreSQL the call returns `None` after a loud
 //!   message on stderr, and panics instead when `CI` or `FOLIO_REQUIRE_PG` is set.
+//! - [`mysql`]: the same for MariaDB (or MySQL): a fresh, empty database per call
+//!   (`utf8mb4`, case-insensitive `utf8mb4_general_ci`), on the server named by
+//!   `FOLIO_TEST_MYSQL_URL`, else on one throwaway `mariadbd` per test binary,
+//!   started from the installed binaries. Without MariaDB it returns `None` after a
+//!   loud message, and panics instead when `CI` or `FOLIO_REQUIRE_MYSQL` is set.
 //! - [`sqlite_memory`] and [`sqlite_file`]: SQLite databases.
 //! - [`load_products`], [`load_users_orders`], [`load_shop`]: the shop schema (the
 //!   repository's `sql/schema.*.sql`) filled with deterministic rows in one SQL
 //!   statement per table, indexed after the load, then analyzed.
 //! - [`block_on`]: runs a future on a private runtime, for one-time setup shared
 //!   by the tests of a binary (each `#[tokio::test]` has its own runtime, so a
-//!   pool must never be kept in a static; a [`PgTestDb`] or a [`SqliteTestDb`] can).
+//!   pool must never be kept in a static; a [`PgTestDb`], a [`MySqlTestDb`] or a
+//!   [`SqliteTestDb`] can).
 //!
 //! A PostgreSQL test reads:
 //!
@@ -26,10 +32,13 @@
 //! }
 //! ```
 
+mod mysql;
 mod pg;
+mod server;
 mod shop;
 mod sqlite;
 
+pub use mysql::{mysql, MySqlTestDb};
 pub use pg::{postgres, PgTestDb};
 pub use shop::{
     create_schema, load_products, load_shop, load_users_orders, orders_of_user, split_schema, Shop,

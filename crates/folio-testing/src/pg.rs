@@ -1,17 +1,20 @@
 //! PostgreSQL for tests: a throwaway cluster per test binary (or the server named by
 //! `FOLIO_TEST_PG_URL`), and a fresh database per test.
 
-use std::io::Write as _;
-use std::os::unix::fs::MetadataExt as _;
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection as _, PgConnection, PgPool};
+
+use crate::server::{
+    chown, is_stale, log_tail, loud, make_server_dir, not_found, server_command, server_once,
+    server_user, shared_database_name, spawn_reaper, with_database,
+};
 
 /// The variable naming an existing server to create test databases on.
 const URL_VAR: &str = "FOLIO_TEST_PG_URL";
@@ -128,7 +131,11 @@ impl Drop for PgTestDb {
 async fn drop_database(admin_url: &str, name: &str) -> Result<(), sqlx::Error> {
     let mut conn = PgConnection::connect(admin_url).await?;
     let forced = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-    if sqlx::raw_sql(sqlx::AssertSqlSafe(&*forced)).execute(&mut conn).await.is_err() {
+    if sqlx::raw_sql(sqlx::AssertSqlSafe(&*forced))
+        .execute(&mut conn)
+        .await
+        .is_err()
+    {
         // Before PostgreSQL 13: end the sessions, then drop.
         sqlx::query(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
@@ -137,9 +144,11 @@ async fn drop_database(admin_url: &str, name: &str) -> Result<(), sqlx::Error> {
         .bind(name)
         .execute(&mut conn)
         .await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(&*format!("DROP DATABASE IF EXISTS \"{name}\"")))
-            .execute(&mut conn)
-            .await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(&*format!(
+            "DROP DATABASE IF EXISTS \"{name}\""
+        )))
+        .execute(&mut conn)
+        .await?;
     }
     conn.close().await
 }
@@ -178,14 +187,10 @@ async fn drop_database(admin_url: &str, name: &str) -> Result<(), sqlx::Error> {
 /// # }
 /// ```
 pub async fn postgres() -> Option<PgTestDb> {
-    let server =
-        match tokio::task::spawn_blocking(|| SERVER.get_or_init(find_server).as_ref()).await {
-            Ok(server) => server?,
-            Err(e) => std::panic::resume_unwind(e.into_panic()),
-        };
+    let server = server_once(&SERVER, find_server).await?;
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let name = match server {
-        Server::External { .. } => format!("folio_test_{}_{}_{n}", host_tag(), std::process::id()),
+        Server::External { .. } => shared_database_name(n),
         Server::Local { .. } => format!("folio_test_{n}"),
     };
     let admin_url = server.admin_url();
@@ -204,30 +209,22 @@ pub async fn postgres() -> Option<PgTestDb> {
     })
 }
 
-fn env_set(var: &str) -> bool {
-    std::env::var_os(var).is_some_and(|v| !v.is_empty())
-}
-
-/// Writes to the process's stderr directly, past libtest's output capture.
-fn loud(message: &str) {
-    let _ = writeln!(std::io::stderr(), "{message}");
-}
-
 fn find_server() -> Option<Server> {
     if let Some(url) = std::env::var(URL_VAR).ok().filter(|u| !u.is_empty()) {
         crate::block_on(|| sweep_stale(&url));
         return Some(Server::External { admin_url: url });
     }
     let Some(bindir) = find_bindir() else {
-        let message =
-            "=== SKIPPED: PostgreSQL not found; set FOLIO_TEST_PG_URL or install postgresql ===";
-        assert!(
-            !(env_set("CI") || env_set("FOLIO_REQUIRE_PG")),
-            "=== FAILED: PostgreSQL not found, and it is required here (CI or FOLIO_REQUIRE_PG is set) ===\n\
-             install postgresql (initdb and postgres on PATH via pg_config, or in \
-             /usr/lib/postgresql/*/bin, or set FOLIO_TEST_PG_BINDIR) or set {URL_VAR}."
+        not_found(
+            "PostgreSQL",
+            URL_VAR,
+            "postgresql",
+            "FOLIO_REQUIRE_PG",
+            &format!(
+                "install postgresql (initdb and postgres on PATH via pg_config, or in \
+                 /usr/lib/postgresql/*/bin, or set FOLIO_TEST_PG_BINDIR) or set {URL_VAR}."
+            ),
         );
-        loud(message);
         return None;
     };
     match start_cluster(&bindir) {
@@ -244,62 +241,14 @@ async fn sweep_stale(admin_url: &str) {
     let Ok(mut conn) = PgConnection::connect(admin_url).await else {
         return; // postgres() reports the connection error
     };
-    let prefix = format!("folio_test_{}_", host_tag());
     let names: Vec<String> = sqlx::query_scalar("SELECT datname::TEXT FROM pg_database")
         .fetch_all(&mut conn)
         .await
         .unwrap_or_default();
     let _ = conn.close().await;
-    for name in names {
-        let Some(rest) = name.strip_prefix(&prefix) else {
-            continue;
-        };
-        let Some(pid) = rest.split('_').next().and_then(|p| p.parse::<u32>().ok()) else {
-            continue;
-        };
-        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = drop_database(admin_url, &name).await;
-        }
+    for name in names.iter().filter(|n| is_stale(n)) {
+        let _ = drop_database(admin_url, name).await;
     }
-}
-
-/// A short tag of this host's name, so that test processes of several hosts sharing
-/// a server never sweep each other's databases.
-fn host_tag() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .unwrap_or_default();
-    // FNV-1a, 24 bits
-    let mut h: u32 = 0x811c_9dc5;
-    for b in host.trim().bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    format!("{:06x}", h & 0x00ff_ffff)
-}
-
-/// Replaces the database of a PostgreSQL URL (its path, and any `dbname` parameter).
-fn with_database(url: &str, database: &str) -> String {
-    let (head, query) = match url.split_once('?') {
-        Some((h, q)) => (h, Some(q)),
-        None => (url, None),
-    };
-    let authority_start = head.find("://").map_or(0, |i| i + 3);
-    let authority_end = head[authority_start..]
-        .find('/')
-        .map_or(head.len(), |i| authority_start + i);
-    let mut out = format!("{}/{database}", &head[..authority_end]);
-    if let Some(query) = query {
-        let kept: Vec<&str> = query
-            .split('&')
-            .filter(|p| !p.is_empty() && !p.starts_with("dbname="))
-            .collect();
-        if !kept.is_empty() {
-            out.push('?');
-            out.push_str(&kept.join("&"));
-        }
-    }
-    out
 }
 
 fn has_server_binaries(dir: &Path) -> bool {
@@ -338,80 +287,17 @@ fn find_bindir() -> Option<PathBuf> {
     found.pop().map(|(_, bin)| bin)
 }
 
-/// The uid and gid to run the server as: ours, unless we are root, who may not.
-fn server_user() -> Result<Option<(u32, u32)>, String> {
-    let euid = std::fs::metadata("/proc/self").map_or_else(
-        |_| {
-            Command::new("id")
-                .arg("-u")
-                .output()
-                .ok()
-                .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-                .unwrap_or(u32::MAX)
-        },
-        |m| m.uid(),
-    );
-    if euid != 0 {
-        return Ok(None);
-    }
-    let passwd = std::fs::read_to_string("/etc/passwd").map_err(|e| format!("/etc/passwd: {e}"))?;
-    for wanted in ["postgres", "nobody"] {
-        for line in passwd.lines() {
-            let fields: Vec<&str> = line.split(':').collect();
-            if fields.len() > 3 && fields[0] == wanted {
-                if let (Ok(uid), Ok(gid)) = (fields[2].parse(), fields[3].parse()) {
-                    return Ok(Some((uid, gid)));
-                }
-            }
-        }
-    }
-    Err(
-        "running as root, and neither a `postgres` nor a `nobody` user exists to run the server"
-            .into(),
-    )
-}
-
 /// Starts the cluster of this process; returns its socket directory.
 fn start_cluster(bindir: &Path) -> Result<PathBuf, String> {
-    let user = server_user()?;
-    // A short directory: a unix socket path must stay under about 100 bytes.
-    let pid = std::process::id();
-    let dir = (0..1000)
-        .map(|n| PathBuf::from(format!("/tmp/folio-pg-{pid}-{n}")))
-        .find(|d| std::fs::create_dir(d).is_ok())
-        .ok_or("cannot create /tmp/folio-pg-<pid>-<n>")?;
+    let user = server_user(&["postgres", "nobody"])?;
+    let dir = make_server_dir("pg", user.as_ref())?;
     let data = dir.join("data");
     let log_path = dir.join("postgres.log");
     let log =
         std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
-    if let Some((uid, gid)) = user {
-        std::os::unix::fs::chown(&dir, Some(uid), Some(gid))
-            .map_err(|e| format!("chown {}: {e}", dir.display()))?;
-        std::os::unix::fs::chown(&log_path, Some(uid), Some(gid))
-            .map_err(|e| format!("chown {}: {e}", log_path.display()))?;
-    }
-    let log_tail = || {
-        std::fs::read_to_string(&log_path)
-            .map(|s| {
-                s.lines()
-                    .rev()
-                    .take(30)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })
-            .unwrap_or_default()
-    };
-    let command = |program: &str| {
-        let mut c = Command::new(bindir.join(program));
-        c.current_dir(&dir).stdin(Stdio::null());
-        if let Some((uid, gid)) = user {
-            c.uid(uid).gid(gid);
-        }
-        c
-    };
+    chown(&log_path, user.as_ref())?;
+    let log_tail = || log_tail(&log_path);
+    let command = |program: &str| server_command(&bindir.join(program), &dir, user.as_ref());
 
     let status = command("initdb")
         .arg("-D")
@@ -460,7 +346,9 @@ fn start_cluster(bindir: &Path) -> Result<PathBuf, String> {
         .spawn()
         .map_err(|e| format!("cannot start postgres: {e}"))?;
 
-    spawn_reaper(server.id(), &dir)?;
+    // SIGQUIT: an immediate shutdown, what `pg_ctl stop -m immediate` sends (`pg_ctl`
+    // itself refuses to run as root).
+    spawn_reaper("folio-pg-reaper", server.id(), &dir, "QUIT", 100)?;
 
     // Ready when postmaster.pid says so (PostgreSQL 10+ writes a status line).
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -476,55 +364,5 @@ fn start_cluster(bindir: &Path) -> Result<PathBuf, String> {
             return Err(format!("postgres not ready after 60 s:\n{}", log_tail()));
         }
         std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Starts a detached shell that waits for this process to end, then stops the
-/// server with SIGQUIT (an immediate shutdown, what `pg_ctl stop -m immediate`
-/// sends; `pg_ctl` itself refuses to run as root) and removes `dir`.
-fn spawn_reaper(server_pid: u32, dir: &Path) -> Result<(), String> {
-    const SCRIPT: &str = r#"
-        while kill -0 "$1" 2>/dev/null; do sleep 0.2; done
-        kill -QUIT "$2" 2>/dev/null
-        i=0
-        while kill -0 "$2" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-        kill -KILL "$2" 2>/dev/null
-        rm -rf "$3"
-    "#;
-    Command::new("sh")
-        .args(["-c", SCRIPT, "folio-pg-reaper"])
-        .arg(std::process::id().to_string())
-        .arg(server_pid.to_string())
-        .arg(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map(drop)
-        .map_err(|e| format!("cannot start the reaper: {e}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_database;
-
-    #[test]
-    fn with_database_replaces_path_and_dbname() {
-        assert_eq!(
-            with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "t1"),
-            "postgres://u:p@h:5432/t1?sslmode=disable"
-        );
-        assert_eq!(with_database("postgres://h", "t1"), "postgres://h/t1");
-        assert_eq!(
-            with_database("postgresql://h/x?dbname=y&host=/tmp", "t1"),
-            "postgresql://h/t1?host=/tmp"
-        );
-    }
-
-    #[test]
-    fn host_tag_is_short_and_stable() {
-        assert_eq!(super::host_tag().len(), 6);
-        assert_eq!(super::host_tag(), super::host_tag());
     }
 }

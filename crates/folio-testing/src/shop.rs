@@ -104,8 +104,14 @@ impl ShopDb<'_> {
     /// Runs one or more statements (no binds), panicking with the SQL on error.
     async fn run(self, sql: &str) {
         let result = match self {
-            ShopDb::Sqlite(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(pool).await.map(drop),
-            ShopDb::Postgres(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(pool).await.map(drop),
+            ShopDb::Sqlite(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(pool)
+                .await
+                .map(drop),
+            ShopDb::Postgres(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(pool)
+                .await
+                .map(drop),
         };
         if let Err(e) = result {
             panic!("folio-testing: shop loader failed: {e}\n--- SQL ---\n{sql}");

@@ -7,8 +7,8 @@ use std::hint::black_box;
 
 use criterion::{criterion_main, Criterion};
 use folio::{
-    BaseQuery, Cursor, CursorCodec, Fingerprint, KeysetQuery, Orderings, Postgres, Seek, SortSpec,
-    Sqlite, Value,
+    Cursor, CursorCodec, Filter, Fingerprint, KeysetQuery, Orderings, Postgres, Seek, Select,
+    SortSpec, Sqlite, Value,
 };
 
 fn orderings() -> Orderings {
@@ -72,31 +72,32 @@ fn cursors(c: &mut Criterion) {
 
 fn keyset(c: &mut Criterion) {
     let spec = spec();
-    let sqlite_base = BaseQuery::new(
-        "SELECT id, name, category, price_cents, rating, created_at FROM products \
-         WHERE category = ? AND price_cents >= ?",
-    )
-    .bind("books")
-    .bind(1000);
-    let pg_base = BaseQuery::new(
-        "SELECT id, name, category, price_cents, rating, created_at FROM products \
-         WHERE category = $1 AND price_cents >= $2",
-    )
-    .bind("books")
-    .bind(1000);
+    // One select for every backend.
+    let base = Select::from("products")
+        .columns([
+            "id",
+            "name",
+            "category",
+            "price_cents",
+            "rating",
+            "created_at",
+        ])
+        .filter(Filter::eq("category", "books"))
+        .filter(Filter::ge("price_cents", 1000));
+    let (sqlite_base, pg_base) = (&base, &base);
 
     let mut g = c.benchmark_group("keyset_render");
     g.bench_function("sqlite_after", |b| {
         b.iter(|| {
             KeysetQuery::new(black_box(&spec), Seek::After(boundary()), 20)
-                .render(&Sqlite, black_box(&sqlite_base))
+                .render(&Sqlite, black_box(sqlite_base))
                 .expect("renders")
         });
     });
     g.bench_function("postgres_after", |b| {
         b.iter(|| {
             KeysetQuery::new(black_box(&spec), Seek::After(boundary()), 20)
-                .render(&Postgres, black_box(&pg_base))
+                .render(&Postgres, black_box(pg_base))
                 .expect("renders")
         });
     });
@@ -109,7 +110,7 @@ fn keyset(c: &mut Criterion) {
         ]);
         b.iter(|| {
             KeysetQuery::new(black_box(&mixed), seek.clone(), 20)
-                .render(&Postgres, black_box(&pg_base))
+                .render(&Postgres, black_box(pg_base))
                 .expect("renders")
         });
     });

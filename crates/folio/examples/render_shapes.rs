@@ -2,14 +2,14 @@
 //!
 //! `cargo run -p folio --example render_shapes`
 
-use folio::{BaseQuery, Dialect, KeysetQuery, Nulls, Orderings, Postgres, Seek, Sqlite, Value};
+use folio::{Dialect, KeysetQuery, Nulls, Orderings, Postgres, Seek, Select, Sqlite, Value};
 
 fn main() {
     let orderings = Orderings::new("id", "id")
         .field("price", "price_cents")
         .nullable_field("rating", "rating", Nulls::Last)
         .field("created_at", "created_at");
-    let base = BaseQuery::new("SELECT * FROM products");
+    let base = Select::sql("SELECT * FROM products");
     let cases: Vec<(&str, Seek)> = vec![
         ("price", Seek::After(vec![Value::Int(500), Value::Int(7)])),
         (

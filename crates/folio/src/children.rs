@@ -1,25 +1,25 @@
 //! Batched relation loading: the first k children of every parent in one statement.
 
-use crate::statement::Writer;
-use crate::{BaseQuery, Dialect, SortSpec, Statement, Value};
+use crate::statement::{Base, Writer};
+use crate::{Dialect, Result, Select, SortSpec, Statement, Value};
 
 /// The name of the row-number column [`ChildrenQuery`] adds to each child row.
-pub const ROW_NUMBER_COLUMN: &str = "folio_rn";
+pub(crate) const ROW_NUMBER_COLUMN: &str = "folio_rn";
 
 /// The first `per_parent` children of each of a page of parents, in one statement
 /// per chunk of parents: `ROW_NUMBER() OVER (PARTITION BY <fk> ORDER BY …)`.
 ///
-/// Each child row carries an extra column [`ROW_NUMBER_COLUMN`] (1-based); the
+/// Each child row carries an extra column `folio_rn`, its rank (1-based); the
 /// statement fetches `per_parent + 1` rows per parent, so a row numbered
 /// `per_parent + 1` means that parent has more children than were embedded.
 /// Rows come back ordered by parent key, then row number.
 ///
 /// ```
-/// use folio::{BaseQuery, ChildrenQuery, Postgres, SortSpec, Sqlite, Value};
+/// use folio::{Select, ChildrenQuery, Postgres, SortSpec, Sqlite, Value};
 /// let spec = SortSpec::by_unique("id", "id");
-/// let base = BaseQuery::new("SELECT * FROM orders");
+/// let base = Select::sql("SELECT * FROM orders");
 /// let parents = [Value::Int(1), Value::Int(2)];
-/// let st = ChildrenQuery::new(&spec, "user_id", &parents, 3).render(&Sqlite, &base);
+/// let st = ChildrenQuery::new(&spec, "user_id", &parents, 3).render(&Sqlite, &base).unwrap();
 /// assert_eq!(st.len(), 1);
 /// assert_eq!(
 ///     st[0].sql,
@@ -27,7 +27,7 @@ pub const ROW_NUMBER_COLUMN: &str = "folio_rn";
 ///      FROM (SELECT * FROM orders) AS q WHERE q.\"user_id\" IN (?, ?)) AS w \
 ///      WHERE w.folio_rn <= 4 ORDER BY w.\"user_id\", w.folio_rn"
 /// );
-/// let st = ChildrenQuery::new(&spec, "user_id", &parents, 3).render(&Postgres, &base);
+/// let st = ChildrenQuery::new(&spec, "user_id", &parents, 3).render(&Postgres, &base).unwrap();
 /// assert!(st[0].sql.contains("IN ($1, $2)"));
 /// ```
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ impl<'a> ChildrenQuery<'a> {
     /// ```
     /// let spec = folio::SortSpec::by_unique("id", "id");
     /// let q = folio::ChildrenQuery::new(&spec, "user_id", &[], 3);
-    /// assert!(q.render(&folio::Sqlite, &folio::BaseQuery::new("SELECT * FROM orders")).is_empty());
+    /// assert!(q.render(&folio::Sqlite, &folio::Select::sql("SELECT * FROM orders")).unwrap().is_empty());
     /// ```
     pub fn new(
         spec: &'a SortSpec,
@@ -71,7 +71,7 @@ impl<'a> ChildrenQuery<'a> {
     /// let parents: Vec<folio::Value> = (1..=5).map(folio::Value::Int).collect();
     /// let st = folio::ChildrenQuery::new(&spec, "user_id", &parents, 2)
     ///     .max_parents_per_statement(2)
-    ///     .render(&folio::Sqlite, &folio::BaseQuery::new("SELECT * FROM orders"));
+    ///     .render(&folio::Sqlite, &folio::Select::sql("SELECT * FROM orders")).unwrap();
     /// assert_eq!(st.len(), 3);
     /// ```
     pub fn max_parents_per_statement(mut self, max: usize) -> Self {
@@ -87,28 +87,22 @@ impl<'a> ChildrenQuery<'a> {
     /// let spec = folio::SortSpec::by_unique("id", "id");
     /// let parents: Vec<folio::Value> = (0..70_000).map(folio::Value::Int).collect();
     /// let st = folio::ChildrenQuery::new(&spec, "user_id", &parents, 3)
-    ///     .render(&folio::Postgres, &folio::BaseQuery::new("SELECT * FROM orders"));
+    ///     .render(&folio::Postgres, &folio::Select::sql("SELECT * FROM orders")).unwrap();
     /// assert_eq!(st.len(), 2);
     /// assert!(st.iter().all(|s| s.binds.len() <= 65_535));
     /// ```
-    pub fn render(&self, dialect: &dyn Dialect, base: &BaseQuery) -> Vec<Statement> {
-        let room = dialect
-            .max_binds()
-            .saturating_sub(base.binds().len())
-            .max(1);
+    pub fn render(&self, dialect: &dyn Dialect, select: &Select) -> Result<Vec<Statement>> {
+        let base = &select.base(dialect)?;
+        let room = dialect.max_binds().saturating_sub(base.binds.len()).max(1);
         let chunk = self.max_parents.map_or(room, |m| m.min(room));
-        self.parents
+        Ok(self
+            .parents
             .chunks(chunk)
             .map(|parents| self.render_chunk(dialect, base, parents))
-            .collect()
+            .collect())
     }
 
-    fn render_chunk(
-        &self,
-        dialect: &dyn Dialect,
-        base: &BaseQuery,
-        parents: &[Value],
-    ) -> Statement {
+    fn render_chunk(&self, dialect: &dyn Dialect, base: &Base, parents: &[Value]) -> Statement {
         let mut w = Writer::new(dialect, base);
         w.push("SELECT * FROM (SELECT q.*, ROW_NUMBER() OVER (PARTITION BY ")
             .column("q", self.parent_column);

@@ -72,6 +72,36 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
     fn max_binds(&self) -> usize {
         32_766
     }
+
+    /// A scalar SQL expression of the estimated rows of the table whose name is
+    /// bound at `table` (a placeholder), from the backend's statistics: NULL when the
+    /// table has none. `None` (the default) when the backend keeps no statistics
+    /// folio reads.
+    fn table_rows_estimate(&self, table: &str) -> Option<String> {
+        let _ = table;
+        None
+    }
+
+    /// A statement that returns a row when the statistics [`Dialect::table_rows_estimate`]
+    /// reads exist (SQLite's `sqlite_stat1` exists only after an `ANALYZE`); `None`
+    /// (the default) when they always do.
+    fn statistics_probe(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// What to put before a query to have the planner describe it as JSON
+    /// (`EXPLAIN (FORMAT JSON) `); `None` (the default) when the backend has no
+    /// such plan with a row estimate.
+    fn explain_prefix(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The planner's estimate of the rows a query returns, read from the JSON plan
+    /// that [`Dialect::explain_prefix`] gives.
+    fn plan_rows(&self, plan: &str) -> Option<f64> {
+        let _ = plan;
+        None
+    }
 }
 
 /// SQLite (3.30 or later, for `NULLS FIRST/LAST`).
@@ -102,6 +132,17 @@ impl Dialect for Sqlite {
     fn row_value_seeks_every_key(&self) -> bool {
         false
     }
+    /// The first number of a row of `sqlite_stat1` is the rows of the index (or of
+    /// the table, for the index-less row); partial indexes hold fewer: the largest.
+    fn table_rows_estimate(&self, table: &str) -> Option<String> {
+        Some(format!(
+            "(SELECT MAX(CAST(substr(stat, 1, instr(stat || ' ', ' ') - 1) AS INTEGER)) \
+             FROM sqlite_stat1 WHERE tbl = {table})"
+        ))
+    }
+    fn statistics_probe(&self) -> Option<&'static str> {
+        Some("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+    }
 }
 
 /// PostgreSQL: numbered `$n` placeholders, 65,535 binds.
@@ -129,6 +170,25 @@ impl Dialect for Postgres {
     }
     fn max_binds(&self) -> usize {
         65_535
+    }
+    /// `reltuples` as of the last `ANALYZE` (or autovacuum), scaled by the table's
+    /// pages now against its pages then, as the planner itself does; NULL when the
+    /// table was never analyzed.
+    fn table_rows_estimate(&self, table: &str) -> Option<String> {
+        Some(format!(
+            "(SELECT CASE WHEN c.reltuples < 0 THEN NULL \
+             WHEN c.relpages > 0 THEN c.reltuples / c.relpages * \
+             (pg_relation_size(c.oid) / current_setting('block_size')::float8) \
+             ELSE c.reltuples END FROM pg_class c WHERE c.oid = to_regclass({table}))::bigint"
+        ))
+    }
+    fn explain_prefix(&self) -> Option<&'static str> {
+        Some("EXPLAIN (FORMAT JSON) ")
+    }
+    /// The top plan node's `Plan Rows`.
+    fn plan_rows(&self, plan: &str) -> Option<f64> {
+        let plan: serde_json::Value = serde_json::from_str(plan).ok()?;
+        plan[0]["Plan"]["Plan Rows"].as_f64()
     }
 }
 
@@ -173,5 +233,47 @@ impl Dialect for MySql {
     }
     fn max_binds(&self) -> usize {
         65_535
+    }
+    /// `information_schema.TABLES.TABLE_ROWS`: InnoDB's sampled estimate, cached by
+    /// the server for `information_schema_stats_expiry` seconds (MySQL 8; MariaDB
+    /// reads it anew).
+    fn table_rows_estimate(&self, table: &str) -> Option<String> {
+        Some(format!(
+            "CAST((SELECT TABLE_ROWS FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {table}) AS SIGNED)"
+        ))
+    }
+    fn explain_prefix(&self) -> Option<&'static str> {
+        Some("EXPLAIN FORMAT=JSON ")
+    }
+    /// The rows the plan's first table produces: MySQL 8's `rows_produced_per_join`,
+    /// or MariaDB's `rows` scaled by its `filtered` percentage.
+    fn plan_rows(&self, plan: &str) -> Option<f64> {
+        let plan: serde_json::Value = serde_json::from_str(plan).ok()?;
+        let table = first_table(&plan["query_block"])?;
+        let number = |v: &serde_json::Value| {
+            v.as_f64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        };
+        if let Some(rows) = number(&table["rows_produced_per_join"]) {
+            return Some(rows);
+        }
+        let rows = number(&table["rows"])?;
+        let filtered = number(&table["filtered"]).unwrap_or(100.0);
+        Some(rows * filtered / 100.0)
+    }
+}
+
+/// The first `table` object of a MySQL/MariaDB JSON plan, depth first.
+fn first_table(node: &serde_json::Value) -> Option<&serde_json::Value> {
+    match node {
+        serde_json::Value::Object(map) => {
+            if let Some(table) = map.get("table") {
+                return Some(table);
+            }
+            map.values().find_map(first_table)
+        }
+        serde_json::Value::Array(items) => items.iter().find_map(first_table),
+        _ => None,
     }
 }

@@ -6,43 +6,52 @@
 //! resource objects are rebuilt from each item). Keys come in the order documented
 //! on each variant; `docs/envelopes.md` shows a body per mode.
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Page, PageLinks, ParamNames, TotalRelation, Window};
 
-/// The JSON shape a page is rendered in.
+/// The JSON shape a page is rendered in. The names of a collection's items (and of
+/// its total) come from its [`Resource`].
+///
+/// One vocabulary: the variants' names (`seed`, `drf`, `jsonapi`, `relay`) are what
+/// serde reads and writes, and what a command line (clap, the `clap` feature) and an
+/// OpenAPI document (utoipa, the `utoipa` feature) offer.
 ///
 /// ```
-/// use folio::{Envelope, Page, PageLinks, Total, Window};
+/// use folio::{Envelope, Page, PageLinks, Resource, Total, Window};
 /// let page = Page {
 ///     items: vec![serde_json::json!({"id": 1})], has_next: false, has_previous: false,
 ///     total: Some(Total::exact(1)), window: Window::Page { number: 1, size: 10 },
 ///     next_cursor: None, previous_cursor: None, item_cursors: vec![],
 /// };
-/// let body = Envelope::Drf.to_vec(&page, &PageLinks::default()).unwrap();
+/// let body = Envelope::Drf.to_vec(&Resource::new("products"), &page, &PageLinks::default()).unwrap();
 /// assert_eq!(body, br#"{"count":1,"next":null,"previous":null,"results":[{"id":1}]}"#);
+/// assert_eq!(serde_json::to_string(&Envelope::JsonApi).unwrap(), r#""jsonapi""#);
+/// assert_eq!("relay".parse::<Envelope>().unwrap(), Envelope::Relay);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[non_exhaustive]
 pub enum Envelope {
     /// The Flask article's keys plus links.
     ///
-    /// - page number: `{"<items_key>": [...], "<total_key>", "total_relation", "pages",
+    /// - page number: `{"<items>": [...], "<total>", "total_relation", "pages",
     ///   "current_page", "per_page", "next", "previous"}`;
-    /// - limit/offset: `{"<items_key>", "<total_key>", "total_relation", "pages", "offset",
+    /// - limit/offset: `{"<items>", "<total>", "total_relation", "pages", "offset",
     ///   "limit", "next", "previous"}`;
-    /// - cursor: `{"<items_key>", "<total_key>", "total_relation", "per_page", "next",
+    /// - cursor: `{"<items>", "<total>", "total_relation", "per_page", "next",
     ///   "previous"}`.
     ///
-    /// Unknown totals (and so `total_relation` and `pages`) are `null`; absent links
-    /// are `null`. `first` and `last` are in the `Link` header, not the body.
-    Seed {
-        /// The key of the items array (`products`, `users`, `orders`).
-        items_key: String,
-        /// The key of the total (`total`; `total_orders` on a user's orders).
-        total_key: String,
-    },
+    /// `<items>` is the resource's name (`products`), `<total>` its total key
+    /// (`total`; `total_orders` on the article's orders). Unknown totals (and so
+    /// `total_relation` and `pages`) are `null`; absent links are `null`. `first` and
+    /// `last` are in the `Link` header, not the body.
+    #[default]
+    Seed,
     /// Django REST Framework's bodies, exactly: `{"count", "next", "previous",
     /// "results"}` (PageNumberPagination, LimitOffsetPagination; `count` is `null`
     /// without a total), and `{"next", "previous", "results"}` in cursor mode
@@ -50,15 +59,15 @@ pub enum Envelope {
     Drf,
     /// JSON:API: `{"data": [{"type", "id", "attributes"}], "links": {"first", "prev",
     /// "next", "last"}, "meta": {"total", "total_relation", "pages"}}`, absent links
-    /// and unknown meta members omitted (`pages` in page-number mode only).
+    /// and unknown meta members omitted (`pages` in page-number mode only). The `type`
+    /// is the resource's name.
     ///
     /// Each item must serialize to a JSON object with an `"id"` (a string or a number,
     /// rendered as a string) and without a `"type"` (reserved by JSON:API); its other
     /// keys, in their order, are the attributes.
-    JsonApi {
-        /// The resource `type` of every item.
-        resource_type: String,
-    },
+    #[serde(rename = "jsonapi")]
+    #[cfg_attr(feature = "clap", value(name = "jsonapi"))]
+    JsonApi,
     /// Relay connections: `{"edges": [{"cursor", "node"}], "pageInfo":
     /// {"hasPreviousPage", "hasNextPage", "startCursor", "endCursor"}, "totalCount"}`.
     ///
@@ -67,40 +76,86 @@ pub enum Envelope {
     Relay,
 }
 
-impl Envelope {
-    /// The seed envelope with the items under `items_key` and the total under `total`.
-    ///
-    /// ```
-    /// let e = folio::Envelope::seed("products");
-    /// assert_eq!(e, folio::Envelope::Seed { items_key: "products".into(), total_key: "total".into() });
-    /// ```
-    pub fn seed(items_key: impl Into<String>) -> Self {
-        Envelope::seed_with_total(items_key, "total")
-    }
+/// The names of a collection in a body: the resource's name (the seed envelope's
+/// items key, JSON:API's `type`) and the seed envelope's total key.
+///
+/// ```
+/// let r = folio::Resource::new("orders").total_key("total_orders");
+/// assert_eq!((r.name(), r.total()), ("orders", "total_orders"));
+/// assert_eq!(folio::Resource::new("products").total(), "total");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Resource {
+    name: String,
+    total_key: String,
+}
 
-    /// The seed envelope with both keys named (`orders` and `total_orders` on a user's
-    /// orders, as the Flask article has them).
+impl Resource {
+    /// A resource named `name`, its total under `total`.
     ///
     /// ```
-    /// let e = folio::Envelope::seed_with_total("orders", "total_orders");
-    /// assert!(matches!(e, folio::Envelope::Seed { ref total_key, .. } if total_key == "total_orders"));
+    /// assert_eq!(folio::Resource::new("users").name(), "users");
     /// ```
-    pub fn seed_with_total(items_key: impl Into<String>, total_key: impl Into<String>) -> Self {
-        Envelope::Seed {
-            items_key: items_key.into(),
-            total_key: total_key.into(),
+    pub fn new(name: &str) -> Self {
+        Resource {
+            name: name.to_owned(),
+            total_key: "total".to_owned(),
         }
     }
 
-    /// The JSON:API envelope for resources of type `resource_type`.
+    /// Names the seed envelope's total key (default `total`).
     ///
     /// ```
-    /// let e = folio::Envelope::jsonapi("products");
-    /// assert_eq!(e, folio::Envelope::JsonApi { resource_type: "products".into() });
+    /// assert_eq!(folio::Resource::new("o").total_key("n").total(), "n");
     /// ```
-    pub fn jsonapi(resource_type: impl Into<String>) -> Self {
-        Envelope::JsonApi {
-            resource_type: resource_type.into(),
+    pub fn total_key(mut self, key: &str) -> Self {
+        key.clone_into(&mut self.total_key);
+        self
+    }
+
+    /// The resource's name.
+    ///
+    /// ```
+    /// assert_eq!(folio::Resource::new("articles").name(), "articles");
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The seed envelope's total key.
+    ///
+    /// ```
+    /// assert_eq!(folio::Resource::new("articles").total(), "total");
+    /// ```
+    pub fn total(&self) -> &str {
+        &self.total_key
+    }
+}
+
+impl Envelope {
+    /// Every envelope, in the order the docs list them.
+    ///
+    /// ```
+    /// assert_eq!(folio::Envelope::ALL.len(), 4);
+    /// ```
+    pub const ALL: [Envelope; 4] = [
+        Envelope::Seed,
+        Envelope::Drf,
+        Envelope::JsonApi,
+        Envelope::Relay,
+    ];
+
+    /// The envelope's name (`seed`, `drf`, `jsonapi`, `relay`).
+    ///
+    /// ```
+    /// assert_eq!(folio::Envelope::JsonApi.name(), "jsonapi");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Envelope::Seed => "seed",
+            Envelope::Drf => "drf",
+            Envelope::JsonApi => "jsonapi",
+            Envelope::Relay => "relay",
         }
     }
 
@@ -108,12 +163,12 @@ impl Envelope {
     /// `application/json` otherwise.
     ///
     /// ```
-    /// assert_eq!(folio::Envelope::jsonapi("x").content_type(), "application/vnd.api+json");
+    /// assert_eq!(folio::Envelope::JsonApi.content_type(), "application/vnd.api+json");
     /// assert_eq!(folio::Envelope::Drf.content_type(), "application/json");
     /// ```
-    pub fn content_type(&self) -> &'static str {
+    pub fn content_type(self) -> &'static str {
         match self {
-            Envelope::JsonApi { .. } => "application/vnd.api+json",
+            Envelope::JsonApi => "application/vnd.api+json",
             _ => "application/json",
         }
     }
@@ -125,12 +180,23 @@ impl Envelope {
     /// assert_eq!(folio::Envelope::Drf.param_names().size, "page_size");
     /// assert_eq!(folio::Envelope::Relay.param_names(), folio::ParamNames::seed());
     /// ```
-    pub fn param_names(&self) -> ParamNames {
+    pub fn param_names(self) -> ParamNames {
         match self {
             Envelope::Drf => ParamNames::drf(),
-            Envelope::JsonApi { .. } => ParamNames::jsonapi(),
-            Envelope::Seed { .. } | Envelope::Relay => ParamNames::seed(),
+            Envelope::JsonApi => ParamNames::jsonapi(),
+            Envelope::Seed | Envelope::Relay => ParamNames::seed(),
         }
+    }
+
+    /// Whether bodies in this envelope carry a cursor per item (Relay's edges): a
+    /// page signs one token per item only then.
+    ///
+    /// ```
+    /// assert!(folio::Envelope::Relay.item_cursors());
+    /// assert!(!folio::Envelope::Seed.item_cursors());
+    /// ```
+    pub fn item_cursors(self) -> bool {
+        self == Envelope::Relay
     }
 
     /// The body of `page` with `links`, as compact JSON bytes.
@@ -139,25 +205,26 @@ impl Envelope {
     /// an `id`.
     ///
     /// ```
-    /// use folio::{Envelope, Page, PageLinks, Window};
+    /// use folio::{Envelope, Page, PageLinks, Resource, Window};
     /// let page = Page {
     ///     items: vec!["a", "b"], has_next: true, has_previous: false, total: None,
     ///     window: Window::Cursor { size: 2 },
     ///     next_cursor: Some("t1".into()), previous_cursor: None, item_cursors: vec![],
     /// };
     /// let links = PageLinks { next: Some("http://x/?cursor=t1".into()), ..Default::default() };
-    /// let body = Envelope::seed("letters").to_vec(&page, &links).unwrap();
+    /// let body = Envelope::Seed.to_vec(&Resource::new("letters"), &page, &links).unwrap();
     /// assert_eq!(
     ///     String::from_utf8(body).unwrap(),
     ///     r#"{"letters":["a","b"],"total":null,"total_relation":null,"per_page":2,"next":"http://x/?cursor=t1","previous":null}"#
     /// );
     /// ```
     pub fn to_vec<T: Serialize>(
-        &self,
+        self,
+        resource: &Resource,
         page: &Page<T>,
         links: &PageLinks,
     ) -> serde_json::Result<Vec<u8>> {
-        let view = self.view(page, links)?;
+        let view = self.view(resource, page, links)?;
         let mut out = Vec::with_capacity(160 + 96 * page.items.len());
         serde_json::to_writer(&mut out, &view)?;
         Ok(out)
@@ -166,44 +233,64 @@ impl Envelope {
     /// The body as a `serde_json::Value` (for tests and for callers that edit it).
     ///
     /// ```
-    /// use folio::{Envelope, Page, PageLinks, Window};
+    /// use folio::{Envelope, Page, PageLinks, Resource, Window};
     /// let page = Page {
     ///     items: vec![1, 2], has_next: false, has_previous: false, total: None,
     ///     window: Window::Offset { offset: 0, limit: 2 },
     ///     next_cursor: None, previous_cursor: None, item_cursors: vec![],
     /// };
-    /// let v = Envelope::Drf.to_value(&page, &PageLinks::default()).unwrap();
+    /// let v = Envelope::Drf.to_value(&Resource::new("n"), &page, &PageLinks::default()).unwrap();
     /// assert_eq!(v, serde_json::json!({"count": null, "next": null, "previous": null, "results": [1, 2]}));
     /// ```
     pub fn to_value<T: Serialize>(
-        &self,
+        self,
+        resource: &Resource,
         page: &Page<T>,
         links: &PageLinks,
     ) -> serde_json::Result<serde_json::Value> {
-        serde_json::to_value(self.view(page, links)?)
+        serde_json::to_value(self.view(resource, page, links)?)
     }
 
     fn view<'a, T: Serialize>(
-        &'a self,
+        self,
+        resource: &'a Resource,
         page: &'a Page<T>,
         links: &'a PageLinks,
     ) -> serde_json::Result<View<'a, T>> {
         Ok(match self {
-            Envelope::Seed {
-                items_key,
-                total_key,
-            } => View::Seed {
-                items_key,
-                total_key,
+            Envelope::Seed => View::Seed {
+                items_key: &resource.name,
+                total_key: &resource.total_key,
                 page,
                 links,
             },
             Envelope::Drf => View::Drf { page, links },
-            Envelope::JsonApi { resource_type } => {
-                View::JsonApi(JsonApiDoc::new(resource_type, page, links)?)
-            }
+            Envelope::JsonApi => View::JsonApi(JsonApiDoc::new(&resource.name, page, links)?),
             Envelope::Relay => View::Relay(page),
         })
+    }
+}
+
+impl std::str::FromStr for Envelope {
+    type Err = crate::Error;
+
+    /// Reads an envelope's name (`seed`, `drf`, `jsonapi`, `relay`).
+    fn from_str(s: &str) -> crate::Result<Envelope> {
+        Envelope::ALL
+            .into_iter()
+            .find(|e| e.name() == s)
+            .ok_or_else(|| {
+                crate::Error::invalid(
+                    "envelope",
+                    "unknown envelope; one of: seed, drf, jsonapi, relay",
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for Envelope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -336,7 +423,7 @@ fn serialize_relay<S: Serializer, T: Serialize>(s: S, page: &Page<T>) -> Result<
 
 /// A JSON:API top-level document, its resources rebuilt from the items.
 struct JsonApiDoc<'a> {
-    data: Vec<Resource<'a>>,
+    data: Vec<ResourceObject<'a>>,
     links: &'a PageLinks,
     meta: Meta,
 }
@@ -363,7 +450,7 @@ struct JsonApiLinks<'a> {
     last: Option<&'a str>,
 }
 
-struct Resource<'a> {
+struct ResourceObject<'a> {
     type_name: &'a str,
     id: String,
     attributes: Vec<(String, Json)>,
@@ -407,7 +494,7 @@ impl<'a> JsonApiDoc<'a> {
                         ))
                     }
                 };
-                Ok(Resource {
+                Ok(ResourceObject {
                     type_name: resource_type,
                     id,
                     attributes: fields,
@@ -452,7 +539,7 @@ impl Serialize for JsonApiDoc<'_> {
     }
 }
 
-impl Serialize for Resource<'_> {
+impl Serialize for ResourceObject<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(3))?;
         m.serialize_entry("type", self.type_name)?;
@@ -562,10 +649,14 @@ mod tests {
     use super::*;
     use crate::Total;
 
-    fn body<T: Serialize>(e: &Envelope, page: &Page<T>, links: &PageLinks) -> String {
-        let bytes = e.to_vec(page, links).unwrap();
+    fn body<T: Serialize>(
+        (e, resource): &(Envelope, Resource),
+        page: &Page<T>,
+        links: &PageLinks,
+    ) -> String {
+        let bytes = e.to_vec(resource, page, links).unwrap();
         // The value form is the same document.
-        let value = e.to_value(page, links).unwrap();
+        let value = e.to_value(resource, page, links).unwrap();
         assert_eq!(
             serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
             value
@@ -666,7 +757,7 @@ mod tests {
         let page = page_mode(2, &[1, 2], Some(Total::exact(5)), true);
         let l = links(Some(""), Some(""), Some("?page=3"), Some("?page=3"));
         assert_eq!(
-            body(&Envelope::seed("products"), &page, &l),
+            body(&(Envelope::Seed, Resource::new("products")), &page, &l),
             format!(
                 r#"{{"products":[{P1},{P2}],"total":5,"total_relation":"eq","pages":3,"current_page":2,"per_page":2,"next":"http://x/p?page=3","previous":"http://x/p"}}"#
             )
@@ -678,7 +769,10 @@ mod tests {
         let page = page_mode(1, &[1], None, false);
         assert_eq!(
             body(
-                &Envelope::seed_with_total("orders", "total_orders"),
+                &(
+                    Envelope::Seed,
+                    Resource::new("orders").total_key("total_orders")
+                ),
                 &page,
                 &PageLinks::default()
             ),
@@ -693,7 +787,7 @@ mod tests {
         let empty = page_mode(1, &[], Some(Total::exact(0)), false);
         assert_eq!(
             body(
-                &Envelope::seed("products"),
+                &(Envelope::Seed, Resource::new("products")),
                 &empty,
                 &links(Some(""), None, None, Some(""))
             ),
@@ -702,7 +796,7 @@ mod tests {
         let past = page_mode(9, &[], Some(Total::exact(5)), false);
         assert_eq!(
             body(
-                &Envelope::seed("products"),
+                &(Envelope::Seed, Resource::new("products")),
                 &past,
                 &links(Some(""), Some("?page=3"), None, Some("?page=3"))
             ),
@@ -724,7 +818,7 @@ mod tests {
             None,
         );
         assert_eq!(
-            body(&Envelope::seed("products"), &page, &l),
+            body(&(Envelope::Seed, Resource::new("products")), &page, &l),
             format!(
                 r#"{{"products":[{P1},{P2}],"total":10000,"total_relation":"gte","pages":5000,"offset":4,"limit":2,"next":"http://x/p?limit=2&offset=6","previous":"http://x/p?limit=2&offset=2"}}"#
             )
@@ -732,7 +826,7 @@ mod tests {
         let past = offset_mode(40, &[], Some(Total::exact(5)), false);
         assert_eq!(
             body(
-                &Envelope::seed("products"),
+                &(Envelope::Seed, Resource::new("products")),
                 &past,
                 &links(None, Some("?limit=2&offset=4"), None, None)
             ),
@@ -754,7 +848,7 @@ mod tests {
             Some("?cursor=last"),
         );
         assert_eq!(
-            body(&Envelope::seed("products"), &page, &l),
+            body(&(Envelope::Seed, Resource::new("products")), &page, &l),
             format!(
                 r#"{{"products":[{P1},{P2}],"total":1234,"total_relation":"approx","per_page":2,"next":"http://x/p?cursor=N","previous":"http://x/p?cursor=P"}}"#
             )
@@ -765,7 +859,11 @@ mod tests {
             ..cursor_mode(&[])
         };
         assert_eq!(
-            body(&Envelope::seed("products"), &empty, &PageLinks::default()),
+            body(
+                &(Envelope::Seed, Resource::new("products")),
+                &empty,
+                &PageLinks::default()
+            ),
             r#"{"products":[],"total":null,"total_relation":null,"per_page":2,"next":null,"previous":null}"#
         );
     }
@@ -777,20 +875,24 @@ mod tests {
         let page = page_mode(2, &[1, 2], Some(Total::exact(5)), true);
         let l = links(Some(""), Some(""), Some("?page=3"), Some("?page=3"));
         assert_eq!(
-            body(&Envelope::Drf, &page, &l),
+            body(&(Envelope::Drf, Resource::new("items")), &page, &l),
             format!(
                 r#"{{"count":5,"next":"http://x/p?page=3","previous":"http://x/p","results":[{P1},{P2}]}}"#
             )
         );
         let page = offset_mode(0, &[1], None, false);
         assert_eq!(
-            body(&Envelope::Drf, &page, &PageLinks::default()),
+            body(
+                &(Envelope::Drf, Resource::new("items")),
+                &page,
+                &PageLinks::default()
+            ),
             format!(r#"{{"count":null,"next":null,"previous":null,"results":[{P1}]}}"#)
         );
         let past = page_mode(7, &[], Some(Total::exact(5)), false);
         assert_eq!(
             body(
-                &Envelope::Drf,
+                &(Envelope::Drf, Resource::new("items")),
                 &past,
                 &links(None, Some("?page=3"), None, None)
             ),
@@ -808,13 +910,17 @@ mod tests {
             Some("?cursor=last"),
         );
         assert_eq!(
-            body(&Envelope::Drf, &page, &l),
+            body(&(Envelope::Drf, Resource::new("items")), &page, &l),
             format!(
                 r#"{{"next":"http://x/p?cursor=N","previous":"http://x/p?cursor=P","results":[{P1}]}}"#
             )
         );
         assert_eq!(
-            body(&Envelope::Drf, &cursor_mode(&[]), &PageLinks::default()),
+            body(
+                &(Envelope::Drf, Resource::new("items")),
+                &cursor_mode(&[]),
+                &PageLinks::default()
+            ),
             r#"{"next":null,"previous":null,"results":[]}"#
         );
     }
@@ -831,7 +937,7 @@ mod tests {
             Some("?page%5Bnumber%5D=3"),
         );
         assert_eq!(
-            body(&Envelope::jsonapi("products"), &page, &l),
+            body(&(Envelope::JsonApi, Resource::new("products")), &page, &l),
             concat!(
                 r#"{"data":[{"type":"products","id":"1","attributes":{"name":"Lamp","price":1999}},"#,
                 r#"{"type":"products","id":"2","attributes":{"name":"Lamp","price":1999}}],"#,
@@ -846,7 +952,7 @@ mod tests {
         let page = offset_mode(2, &[1], Some(Total::exact(3)), false);
         assert_eq!(
             body(
-                &Envelope::jsonapi("products"),
+                &(Envelope::JsonApi, Resource::new("products")),
                 &page,
                 &links(Some(""), Some(""), None, Some("?o"))
             ),
@@ -858,7 +964,11 @@ mod tests {
         );
         let page = cursor_mode(&[]);
         assert_eq!(
-            body(&Envelope::jsonapi("products"), &page, &PageLinks::default()),
+            body(
+                &(Envelope::JsonApi, Resource::new("products")),
+                &page,
+                &PageLinks::default()
+            ),
             r#"{"data":[],"links":{},"meta":{}}"#
         );
     }
@@ -881,11 +991,15 @@ mod tests {
             alpha: "x",
         }]);
         assert_eq!(
-            body(&Envelope::jsonapi("t"), &zpage, &PageLinks::default()),
+            body(
+                &(Envelope::JsonApi, Resource::new("t")),
+                &zpage,
+                &PageLinks::default()
+            ),
             r#"{"data":[{"type":"t","id":"-7","attributes":{"zeta":1,"alpha":"x"}}],"links":{},"meta":{}}"#
         );
-        let v = Envelope::jsonapi("t")
-            .to_value(&page, &PageLinks::default())
+        let v = Envelope::JsonApi
+            .to_value(&Resource::new("t"), &page, &PageLinks::default())
             .unwrap();
         assert_eq!(v["data"][0]["id"], "a-1");
         assert_eq!(
@@ -896,7 +1010,8 @@ mod tests {
 
     #[test]
     fn jsonapi_rejects_items_without_an_id() {
-        let e = Envelope::jsonapi("t");
+        let e = Envelope::JsonApi;
+        let resource = Resource::new("t");
         let no = PageLinks::default();
         let with = page_of::<serde_json::Value>;
         for (items, what) in [
@@ -908,9 +1023,12 @@ mod tests {
             (vec![json!({"id": null})], "not a string or a number"),
             (vec![json!({"id": 1, "type": "x"})], "reserves"),
         ] {
-            let err = e.to_vec(&with(items.clone()), &no).unwrap_err().to_string();
+            let err = e
+                .to_vec(&resource, &with(items.clone()), &no)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(what), "{err}");
-            assert!(e.to_value(&with(items), &no).is_err());
+            assert!(e.to_value(&resource, &with(items), &no).is_err());
         }
     }
 
@@ -922,7 +1040,11 @@ mod tests {
         page.has_previous = false;
         page.total = Some(Total::exact(9));
         assert_eq!(
-            body(&Envelope::Relay, &page, &PageLinks::default()),
+            body(
+                &(Envelope::Relay, Resource::new("items")),
+                &page,
+                &PageLinks::default()
+            ),
             format!(
                 r#"{{"edges":[{{"cursor":"c1","node":{P1}}},{{"cursor":"c2","node":{P2}}}],"pageInfo":{{"hasPreviousPage":false,"hasNextPage":true,"startCursor":"c1","endCursor":"c2"}},"totalCount":9}}"#
             )
@@ -937,13 +1059,21 @@ mod tests {
             ..cursor_mode(&[])
         };
         assert_eq!(
-            body(&Envelope::Relay, &empty, &PageLinks::default()),
+            body(
+                &(Envelope::Relay, Resource::new("items")),
+                &empty,
+                &PageLinks::default()
+            ),
             r#"{"edges":[],"pageInfo":{"hasPreviousPage":false,"hasNextPage":false,"startCursor":null,"endCursor":null},"totalCount":null}"#
         );
         // Outside cursor mode there are no item cursors.
         let page = page_mode(2, &[1], Some(Total::exact(3)), true);
         assert_eq!(
-            body(&Envelope::Relay, &page, &PageLinks::default()),
+            body(
+                &(Envelope::Relay, Resource::new("items")),
+                &page,
+                &PageLinks::default()
+            ),
             format!(
                 r#"{{"edges":[{{"cursor":null,"node":{P1}}}],"pageInfo":{{"hasPreviousPage":true,"hasNextPage":true,"startCursor":null,"endCursor":null}},"totalCount":3}}"#
             )
@@ -959,14 +1089,9 @@ mod tests {
             }
         }
         let page = page_of(vec![Bad]);
-        for e in [
-            Envelope::seed("x"),
-            Envelope::Drf,
-            Envelope::jsonapi("x"),
-            Envelope::Relay,
-        ] {
+        for e in Envelope::ALL {
             assert!(e
-                .to_vec(&page, &PageLinks::default())
+                .to_vec(&Resource::new("x"), &page, &PageLinks::default())
                 .unwrap_err()
                 .to_string()
                 .contains("boom"));

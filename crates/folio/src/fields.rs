@@ -82,6 +82,15 @@ impl Fields {
         self
     }
 
+    /// The query parameter the field set is read from (`fields` unless set).
+    ///
+    /// ```
+    /// assert_eq!(folio::Fields::new(&["id"]).param_name(), "fields");
+    /// ```
+    pub fn param_name(&self) -> &str {
+        &self.param
+    }
+
     /// The allowed names in whitelist order: the defaults, then the deferred fields
     /// (a name listed twice appears once).
     ///

@@ -24,7 +24,7 @@
 //! ## A keyset page, start to finish
 //!
 //! ```
-//! use folio::{BaseQuery, KeysetQuery, Orderings, Postgres, Seek, Sqlite, Value};
+//! use folio::{Select, KeysetQuery, Orderings, Postgres, Seek, Sqlite, Value};
 //!
 //! // The orderings a client may ask for; `id` is the unique tiebreaker.
 //! let orderings = Orderings::new("id", "id")
@@ -33,13 +33,13 @@
 //! let spec = orderings.parse("-price").unwrap(); // -price,-id
 //!
 //! // Your query, with your filters and binds.
-//! let base = BaseQuery::new("SELECT id, name, price_cents FROM products WHERE category = ?")
+//! let base = Select::sql("SELECT id, name, price_cents FROM products WHERE category = ?")
 //!     .bind("books");
 //!
 //! // The page after the row (price 1999, id 42): an index range, never an OFFSET.
 //! // PostgreSQL numbers its placeholders after the user's.
 //! let seek = Seek::After(vec![Value::Int(1999), Value::Int(42)]);
-//! let base = BaseQuery::new("SELECT id, name, price_cents FROM products WHERE category = $1")
+//! let base = Select::sql("SELECT id, name, price_cents FROM products WHERE category = ?")
 //!     .bind("books");
 //! let page = KeysetQuery::new(&spec, seek.clone(), 20).render(&Postgres, &base).unwrap();
 //! assert_eq!(
@@ -52,7 +52,7 @@
 //!
 //! // SQLite gets the same page as two index seeks: the rows tied with the boundary
 //! // on price, then the rows below that price.
-//! let base = BaseQuery::new("SELECT id, name, price_cents FROM products WHERE category = ?")
+//! let base = Select::sql("SELECT id, name, price_cents FROM products WHERE category = ?")
 //!     .bind("books");
 //! let page = KeysetQuery::new(&spec, seek, 20).render(&Sqlite, &base).unwrap();
 //! assert!(page.statement.sql.contains("WHERE q.\"price_cents\" = ? AND q.\"id\" < ?"));
@@ -77,35 +77,51 @@
 
 mod children;
 mod count;
+mod count_strategy;
 mod cursor;
 mod dialect;
+mod elided;
+mod endpoint;
+mod envelope;
 mod error;
+mod fields;
+mod filter;
+mod filter_param;
 mod keyset;
+mod links;
 mod offset;
+mod page;
+mod query;
+mod request;
+mod select;
 mod sort;
 mod statement;
 mod value;
 
-pub use children::{ChildrenQuery, ROW_NUMBER_COLUMN};
-pub use count::CountQuery;
+pub use children::ChildrenQuery;
+pub use count::{CountQuery, EstimateQuery, EstimateStatement};
+pub use count_strategy::CountStrategy;
 pub use cursor::{Cursor, CursorCodec, Direction, Fingerprint, FingerprintBuilder};
 pub use dialect::{Dialect, MySql, Postgres, Sqlite};
-pub use error::{Error, ErrorKind, Result};
-pub use keyset::{Arranged, KeysetQuery, KeysetStatement, Seek};
-pub use offset::{OffsetForm, OffsetQuery};
-pub use sort::{Nulls, Order, Orderings, SortKey, SortSpec};
-pub use statement::{BaseQuery, Statement};
-pub use value::Value;
-mod elided;
-mod envelope;
-mod fields;
-mod links;
-mod page;
-mod request;
 pub use elided::{elided_page_range, PageItem};
-pub use envelope::Envelope;
+pub use endpoint::{
+    Endpoint, EndpointBuilder, Listing, DEFAULT_AUTO_THRESHOLD, DEFAULT_COUNT_CAP,
+    DEFAULT_DEFERRED_JOIN_FROM,
+};
+pub use envelope::{Envelope, Resource};
+pub use error::{Error, ErrorKind, Result};
 pub use fields::{FieldSet, Fields};
+pub use filter::{CompareOp, Filter};
+pub use filter_param::{FilterOp, FilterParam, ParamKind};
+pub use keyset::{Edges, KeysetQuery, KeysetStatement, Seek};
 pub use links::{link_header, total_count_header, LinkBuilder, PageLinks};
+pub use offset::{OffsetForm, OffsetQuery};
 pub use page::{Page, Total, TotalRelation, Window};
-pub use request::{CursorPosition, Mode, PageNumber, PageRequest};
-pub use request::{DefaultMode, Oversize, ParamNames, Policy};
+pub use query::QueryString;
+pub use request::{
+    CursorPosition, DefaultMode, Mode, Modes, Oversize, PageNumber, PageRequest, ParamNames, Policy,
+};
+pub use select::Select;
+pub use sort::{Nulls, Order, Orderings, SortKey, SortSpec};
+pub use statement::Statement;
+pub use value::Value;

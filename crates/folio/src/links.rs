@@ -18,7 +18,9 @@
 //!   browser would; everything else is copied byte for byte.
 //!
 //! The links follow Django REST Framework: page 1 is the URL *without* `page`, offset
-//! 0 the URL without `offset`. See [`LinkBuilder::links`] for the rules per mode.
+//! 0 the URL without `offset`, and every limit/offset link carries the limit (the
+//! client's parameter as sent, or `limit=<the page's limit>` appended when the client
+//! sent none). See [`LinkBuilder::links`] for the rules per mode.
 
 use std::borrow::Cow;
 
@@ -76,7 +78,8 @@ enum Position {
 enum Kind {
     /// Kept as sent.
     Other,
-    /// The limit parameter (kept as sent; noted so that offset links keep their mode).
+    /// The limit parameter (kept as sent; noted so that offset links add it only when
+    /// the client did not send it).
     Limit,
     /// A position parameter: replaced or removed.
     Position(Position),
@@ -185,9 +188,14 @@ impl LinkBuilder {
     /// - `previous`: max(0, offset − limit), when offset > 0; past the end (no items)
     ///   with a known total, the last page's offset, `(total − 1) / limit × limit`;
     /// - `first`: always; `last`: the last page's offset, only with an exact total;
-    /// - offset 0 is the URL without the offset parameter; if the client sent no
-    ///   limit, such a link gets `limit=<the page's limit>` appended, so that it stays
-    ///   in limit/offset mode.
+    /// - offset 0 is the URL without the offset parameter (as Django REST Framework);
+    /// - every link carries the limit, as DRF's `LimitOffsetPagination` writes it on
+    ///   its `next` and `previous` links: the client's limit parameter stays where
+    ///   it was and as it was sent; when the client sent none, `limit=<the page's
+    ///   limit>` is appended (before a new offset parameter, so `?q=x` gets
+    ///   `?q=x&limit=10&offset=10`, and `?offset=10` gets `?offset=20&limit=10`).
+    ///   Unlike DRF, which re-encodes the whole query with its parameters sorted by
+    ///   name (`?limit=10&offset=20`), the client's parameter order is kept.
     ///
     /// Cursor (`Window::Cursor`):
     /// - `next` and `previous`: `cursor=<next_cursor>` / `cursor=<previous_cursor>`
@@ -209,6 +217,14 @@ impl LinkBuilder {
     /// assert_eq!(l.next.as_deref(), Some("http://x/items?limit=10&offset=20"));
     /// assert_eq!(l.previous.as_deref(), Some("http://x/items?limit=10"));
     /// assert_eq!(l.last.as_deref(), Some("http://x/items?limit=10&offset=20"));
+    ///
+    /// // No limit sent (the default, 10, applies): every link still carries it.
+    /// let b = LinkBuilder::new("http://x/items", "offset=10", &ParamNames::drf());
+    /// let l = b.links(&page);
+    /// assert_eq!(l.next.as_deref(), Some("http://x/items?offset=20&limit=10"));
+    /// assert_eq!(l.previous.as_deref(), Some("http://x/items?limit=10"));
+    /// assert_eq!(l.first.as_deref(), Some("http://x/items?limit=10"));
+    /// assert_eq!(l.last.as_deref(), Some("http://x/items?offset=20&limit=10"));
     /// ```
     pub fn links<T>(&self, page: &Page<T>) -> PageLinks {
         match page.window {
@@ -251,11 +267,13 @@ impl LinkBuilder {
     }
 
     fn offset_links<T>(&self, page: &Page<T>, offset: u64, limit: u64) -> PageLinks {
+        // Every link carries the limit (as DRF's do): the client's, kept in place as
+        // sent, or the page's appended.
         let limit_value = limit.to_string();
+        let size = (!self.has_limit).then(|| (&*self.names.limit, &*limit_value));
         let url = |o: u64| {
             if o == 0 {
-                let limit = (!self.has_limit).then(|| (&*self.names.limit, &*limit_value));
-                self.url(&[Position::Offset], None, limit)
+                self.url(&[Position::Offset], None, size)
             } else {
                 let value = o.to_string();
                 let set = Set {
@@ -263,7 +281,7 @@ impl LinkBuilder {
                     name: &self.names.offset,
                     value: &value,
                 };
-                self.url(&[Position::Offset], Some(&set), None)
+                self.url(&[Position::Offset], Some(&set), size)
             }
         };
         let last_offset = |total: u64| total.saturating_sub(1) / limit * limit;
@@ -333,13 +351,10 @@ impl LinkBuilder {
     }
 
     /// The URL with the position parameters of `mode` replaced by `set` (or removed),
-    /// other position parameters removed, and `append` appended when given.
-    fn url(
-        &self,
-        mode: &[Position],
-        set: Option<&Set<'_>>,
-        append: Option<(&str, &str)>,
-    ) -> String {
+    /// other position parameters removed, and `size` (a page size parameter the
+    /// client did not send) appended when given, before `set` when that is appended
+    /// too.
+    fn url(&self, mode: &[Position], set: Option<&Set<'_>>, size: Option<(&str, &str)>) -> String {
         let mut out = String::with_capacity(self.base.len() + 64);
         out.push_str(&self.base);
         let mut sep = '?';
@@ -368,15 +383,15 @@ impl LinkBuilder {
                 Kind::Other | Kind::Limit => push(&mut out, &seg.raw),
             }
         }
+        if let Some((name, value)) = size {
+            push(&mut out, &encode(name));
+            out.push('=');
+            out.push_str(&encode(value));
+        }
         if let (false, Some(set)) = (placed, set) {
             push(&mut out, &encode(set.name));
             out.push('=');
             out.push_str(&encode(set.value));
-        }
-        if let Some((name, value)) = append {
-            push(&mut out, &encode(name));
-            out.push('=');
-            out.push_str(&encode(value));
         }
         out
     }
@@ -724,8 +739,48 @@ mod tests {
         let l = links("offset=10&q=x", &ParamNames::seed(), &p);
         assert_eq!(l.previous, u("q=x&limit=10"));
         assert_eq!(l.first, u("q=x&limit=10"));
-        assert_eq!(l.last, u("offset=10&q=x"));
+        assert_eq!(l.last, u("offset=10&q=x&limit=10"));
         assert_eq!(l.next, None);
+    }
+
+    #[test]
+    fn offset_links_always_carry_the_limit() {
+        // DRF: `/api/products?offset=10` (no limit sent, default 10) links to
+        // `?limit=10&offset=20` (sorted); folio keeps the client's order and appends.
+        let p = page(off(10, 10), 10, Some(Total::exact(100)), true);
+        let l = links("offset=10", &ParamNames::drf(), &p);
+        assert_eq!(l.next, u("offset=20&limit=10"));
+        assert_eq!(l.previous, u("limit=10"));
+        assert_eq!(l.first, u("limit=10"));
+        assert_eq!(l.last, u("offset=90&limit=10"));
+        // Further on: still there, still once.
+        let p = page(off(30, 10), 10, None, true);
+        let l = links("offset=30&ordering=-price", &ParamNames::drf(), &p);
+        assert_eq!(l.next, u("offset=40&ordering=-price&limit=10"));
+        assert_eq!(l.previous, u("offset=20&ordering=-price&limit=10"));
+        // Neither sent (a server whose default mode is limit/offset): the limit,
+        // then the offset, appended (exactly DRF's `?limit=10&offset=10` here).
+        let p = page(off(0, 10), 10, None, true);
+        let l = links("", &ParamNames::drf(), &p);
+        assert_eq!(l.next, u("limit=10&offset=10"));
+        assert_eq!(l.first, u("limit=10"));
+        assert_eq!(l.previous, None);
+        let l = links("q=a+b", &ParamNames::drf(), &p);
+        assert_eq!(l.next, u("q=a+b&limit=10&offset=10"));
+        // The client's limit keeps its place and its spelling, even clamped or
+        // repeated, and is never added twice.
+        let l = links("limit=500&offset=0&q=x", &ParamNames::seed(), &p);
+        assert_eq!(l.next, u("limit=500&offset=10&q=x"));
+        let l = links("q=x&l%69mit=10", &ParamNames::seed(), &p);
+        assert_eq!(l.next, u("q=x&l%69mit=10&offset=10"));
+        let l = links("limit=5&q=x&limit=10", &ParamNames::seed(), &p);
+        assert_eq!(l.next, u("limit=5&q=x&limit=10&offset=10"));
+        // A parameter that only looks like the limit does not count.
+        let l = links("LIMIT=10&offset=0", &ParamNames::seed(), &p);
+        assert_eq!(l.next, u("LIMIT=10&offset=10&limit=10"));
+        // Page-number and cursor links are not touched.
+        let p = page(pg(1, 10), 10, None, true);
+        assert_eq!(links("", &ParamNames::drf(), &p).next, u("page=2"));
     }
 
     #[test]
@@ -757,9 +812,11 @@ mod tests {
         assert_eq!(l.previous, u("page[limit]=2&page[offset]=2"));
         assert_eq!(l.first, u("page[limit]=2"));
         assert_eq!(l.last, u("page[limit]=2&page[offset]=6"));
-        let p = page(off(4, 2), 2, None, false);
+        let p = page(off(4, 2), 2, None, true);
         let l = links("page[offset]=4", &ParamNames::jsonapi(), &p);
         assert_eq!(l.first, u("page%5Blimit%5D=2"));
+        assert_eq!(l.next, u("page[offset]=6&page%5Blimit%5D=2"));
+        assert_eq!(l.previous, u("page[offset]=2&page%5Blimit%5D=2"));
     }
 
     // --- cursors -------------------------------------------------------------

@@ -1,7 +1,7 @@
 //! OFFSET pagination, plain and as a deferred join for deep offsets.
 
 use crate::statement::Writer;
-use crate::{BaseQuery, Dialect, SortSpec, Statement};
+use crate::{Dialect, Result, Select, SortSpec, Statement};
 
 /// How an OFFSET page is read.
 ///
@@ -23,16 +23,16 @@ pub enum OffsetForm {
 /// whether a next page exists).
 ///
 /// ```
-/// use folio::{BaseQuery, OffsetForm, OffsetQuery, Orderings, Postgres, Sqlite};
+/// use folio::{Select, OffsetForm, OffsetQuery, Orderings, Postgres, Sqlite};
 /// let spec = Orderings::new("id", "id").field("created_at", "created_at").parse("-created_at").unwrap();
-/// let base = BaseQuery::new("SELECT * FROM products");
-/// let st = OffsetQuery::new(&spec, 1000, 10).render(&Sqlite, &base);
+/// let base = Select::sql("SELECT * FROM products");
+/// let st = OffsetQuery::new(&spec, 1000, 10).render(&Sqlite, &base).unwrap();
 /// assert_eq!(
 ///     st.sql,
 ///     "SELECT * FROM (SELECT * FROM products) AS q \
 ///      ORDER BY q.\"created_at\" DESC, q.\"id\" DESC LIMIT 11 OFFSET 1000"
 /// );
-/// let st = OffsetQuery::new(&spec, 1000, 10).form(OffsetForm::DeferredJoin).render(&Postgres, &base);
+/// let st = OffsetQuery::new(&spec, 1000, 10).form(OffsetForm::DeferredJoin).render(&Postgres, &base).unwrap();
 /// assert_eq!(
 ///     st.sql,
 ///     "SELECT q.* FROM (SELECT * FROM products) AS q \
@@ -55,7 +55,7 @@ impl<'a> OffsetQuery<'a> {
     ///
     /// ```
     /// let spec = folio::SortSpec::by_unique("id", "id");
-    /// let st = folio::OffsetQuery::new(&spec, 0, 3).render(&folio::Sqlite, &folio::BaseQuery::new("SELECT * FROM t"));
+    /// let st = folio::OffsetQuery::new(&spec, 0, 3).render(&folio::Sqlite, &folio::Select::sql("SELECT * FROM t")).unwrap();
     /// assert!(st.sql.ends_with("LIMIT 4 OFFSET 0"));
     /// ```
     pub fn new(spec: &'a SortSpec, offset: u64, limit: u64) -> Self {
@@ -72,7 +72,7 @@ impl<'a> OffsetQuery<'a> {
     /// ```
     /// let spec = folio::SortSpec::by_unique("id", "id");
     /// let q = folio::OffsetQuery::new(&spec, 5, 5).form(folio::OffsetForm::DeferredJoin);
-    /// assert!(q.render(&folio::Sqlite, &folio::BaseQuery::new("SELECT * FROM t")).sql.contains(" JOIN "));
+    /// assert!(q.render(&folio::Sqlite, &folio::Select::sql("SELECT * FROM t")).unwrap().sql.contains(" JOIN "));
     /// ```
     pub fn form(mut self, form: OffsetForm) -> Self {
         self.form = form;
@@ -84,14 +84,15 @@ impl<'a> OffsetQuery<'a> {
     ///
     /// ```
     /// let spec = folio::SortSpec::by_unique("id", "id");
-    /// let base = folio::BaseQuery::new("SELECT * FROM t WHERE a = ?").bind(1);
+    /// let base = folio::Select::sql("SELECT * FROM t WHERE a = ?").bind(1);
     /// let st = folio::OffsetQuery::new(&spec, 20, 10)
     ///     .form(folio::OffsetForm::DeferredJoin)
-    ///     .render(&folio::Sqlite, &base);
+    ///     .render(&folio::Sqlite, &base).unwrap();
     /// // SQLite's `?` are positional: the base's binds are repeated for its second copy
     /// assert_eq!(st.binds.len(), 2);
     /// ```
-    pub fn render(&self, dialect: &dyn Dialect, base: &BaseQuery) -> Statement {
+    pub fn render(&self, dialect: &dyn Dialect, select: &Select) -> Result<Statement> {
+        let base = &select.base(dialect)?;
         let keys = self.spec.keys();
         let fetch = self.limit.saturating_add(1);
         let mut w = Writer::new(dialect, base);
@@ -112,6 +113,6 @@ impl<'a> OffsetQuery<'a> {
                 w.close_deferred_join(unique, keys);
             }
         }
-        w.finish()
+        Ok(w.finish())
     }
 }

@@ -328,6 +328,7 @@ pub struct Orderings {
     unique: SortKey,
     fields: Vec<SortKey>,
     param: String,
+    default: Option<SortSpec>,
 }
 
 impl Orderings {
@@ -343,6 +344,7 @@ impl Orderings {
             unique: SortKey::new(name, column, Order::Asc),
             fields: Vec::new(),
             param: "ordering".to_owned(),
+            default: None,
         }
     }
 
@@ -390,13 +392,59 @@ impl Orderings {
         std::iter::once(self.unique.name()).chain(self.fields.iter().map(SortKey::name))
     }
 
-    /// The default ordering: the unique key ascending.
+    /// Sets the ordering used when a request gives none (or an empty one), in the
+    /// client's form (`-published_at`); the default default is the unique key
+    /// ascending. Give it after the fields it names.
+    ///
+    /// # Panics
+    /// When `ordering` names a field not on the whitelist: a mistake in the server's
+    /// setup, found when it starts.
+    ///
+    /// ```
+    /// let o = folio::Orderings::new("id", "id")
+    ///     .field("published_at", "published_at")
+    ///     .default_ordering("-published_at");
+    /// assert_eq!(o.parse("").unwrap().to_string(), "-published_at,-id");
+    /// assert_eq!(o.parse("id").unwrap().to_string(), "id");
+    /// ```
+    pub fn default_ordering(mut self, ordering: &str) -> Self {
+        self.default = None;
+        let spec = self.parse(ordering).unwrap_or_else(|e| {
+            panic!("folio: the default ordering `{ordering}` is not on the whitelist: {e}")
+        });
+        self.default = Some(spec);
+        self
+    }
+
+    /// The default ordering: the one set with [`Orderings::default_ordering`], else the
+    /// unique key ascending.
     ///
     /// ```
     /// assert_eq!(folio::Orderings::new("id", "id").default_spec().to_string(), "id");
     /// ```
     pub fn default_spec(&self) -> SortSpec {
-        SortSpec::new(Vec::new(), self.unique.clone())
+        self.default
+            .clone()
+            .unwrap_or_else(|| SortSpec::new(Vec::new(), self.unique.clone()))
+    }
+
+    /// The query parameter the ordering is read from (`ordering` unless set).
+    ///
+    /// ```
+    /// assert_eq!(folio::Orderings::new("id", "id").param_name(), "ordering");
+    /// ```
+    pub fn param_name(&self) -> &str {
+        &self.param
+    }
+
+    /// The orderable keys: the unique key first, then the fields (all ascending).
+    ///
+    /// ```
+    /// let o = folio::Orderings::new("id", "id").field("price", "price_cents");
+    /// assert_eq!(o.keys().map(|k| k.column()).collect::<Vec<_>>(), ["id", "price_cents"]);
+    /// ```
+    pub fn keys(&self) -> impl Iterator<Item = &SortKey> {
+        std::iter::once(&self.unique).chain(&self.fields)
     }
 
     /// Parses a client ordering: comma-separated public names, each optionally

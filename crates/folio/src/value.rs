@@ -15,7 +15,18 @@ use std::fmt;
 /// assert_eq!(Value::from(None::<f64>), Value::Null);
 /// assert!(Value::Null.is_null());
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Values compare (and hash) by type and content, floats by their bits: so `Value`
+/// is `Eq` and `Hash` (a key of a map), `NaN` equals itself and `0.0` is not `-0.0`.
+///
+/// ```
+/// use folio::Value;
+/// assert_eq!(Value::Float(f64::NAN), Value::Float(f64::NAN));
+/// assert_ne!(Value::Int(1), Value::Float(1.0));
+/// let set: std::collections::HashSet<Value> = [Value::Int(1), Value::Int(1)].into();
+/// assert_eq!(set.len(), 1);
+/// ```
+#[derive(Debug, Clone)]
 pub enum Value {
     /// SQL NULL.
     Null,
@@ -62,6 +73,30 @@ impl Value {
     }
 }
 
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Int(a), Value::Int(b)) | (Value::Timestamp(a), Value::Timestamp(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::Text(a), Value::Text(b)) => a == b,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Value {}
+
+impl std::hash::Hash for Value {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut bytes = Vec::new();
+        self.canonical(&mut bytes);
+        state.write(&bytes);
+    }
+}
+
 impl fmt::Display for Value {
     /// Displays the value as a SQL literal would read (for logs and docs; folio
     /// never splices values into SQL, it binds them).
@@ -86,6 +121,48 @@ impl fmt::Display for Value {
             }
         }
     }
+}
+
+impl Value {
+    /// Appends the value's canonical bytes: a type tag and a fixed encoding of the
+    /// payload (what fingerprints bind: two values have the same bytes exactly when
+    /// they are the same value of the same type, a float by its bits).
+    pub(crate) fn canonical(&self, out: &mut Vec<u8>) {
+        match self {
+            Value::Null => out.push(0),
+            Value::Int(n) => {
+                out.push(1);
+                out.extend(n.to_le_bytes());
+            }
+            Value::Float(f) => {
+                out.push(2);
+                out.extend(f.to_bits().to_le_bytes());
+            }
+            Value::Text(s) => {
+                out.push(3);
+                canonical_str(out, s);
+            }
+            Value::Timestamp(t) => {
+                out.push(4);
+                out.extend(t.to_le_bytes());
+            }
+            Value::Bool(b) => {
+                out.push(5);
+                out.push(u8::from(*b));
+            }
+            Value::Bytes(b) => {
+                out.push(6);
+                out.extend((b.len() as u64).to_le_bytes());
+                out.extend_from_slice(b);
+            }
+        }
+    }
+}
+
+/// Appends `s` length-prefixed (so that no two sequences of strings share bytes).
+pub(crate) fn canonical_str(out: &mut Vec<u8>, s: &str) {
+    out.extend((s.len() as u64).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
 }
 
 macro_rules! from_int {

@@ -9,8 +9,8 @@
 use std::cmp::Ordering;
 
 use folio::{
-    BaseQuery, Dialect, KeysetQuery, MySql, Nulls, Order, Postgres, Seek, SortKey, SortSpec,
-    Sqlite, Value,
+    Dialect, KeysetQuery, MySql, Nulls, Order, Postgres, Seek, Select, SortKey, SortSpec, Sqlite,
+    Value,
 };
 use proptest::prelude::*;
 use rusqlite::{params_from_iter, types::ToSqlOutput, Connection, ToSql};
@@ -89,7 +89,7 @@ fn compare(spec: &SortSpec, x: &Row, y: &Row) -> Ordering {
 fn fetch(
     conn: &Connection,
     dialect: &dyn Dialect,
-    base: &BaseQuery,
+    base: &Select,
     spec: &SortSpec,
     seek: Seek,
     size: u64,
@@ -115,10 +115,10 @@ fn fetch(
         .map(Result::unwrap)
         .collect();
     let keys: Vec<Vec<Value>> = rows.iter().map(|r| keys_of(spec, r)).collect();
-    let paired: Vec<(Vec<Value>, Row)> = keys.into_iter().zip(rows).collect();
-    let page = st.arrange(paired, |(k, _)| k.as_slice());
-    let page_rows: Vec<Row> = page.rows.into_iter().map(|(_, r)| r).collect();
-    (page_rows, page.has_next, page.has_previous)
+    let mut paired: Vec<(Vec<Value>, Row)> = keys.into_iter().zip(rows).collect();
+    let edges = st.arrange(&mut paired, |(k, _): &(Vec<Value>, Row)| k.as_slice());
+    let page_rows: Vec<Row> = paired.into_iter().map(|(_, r)| r).collect();
+    (page_rows, edges.has_next, edges.has_previous)
 }
 
 fn keys_of(spec: &SortSpec, row: &Row) -> Vec<Value> {
@@ -131,7 +131,7 @@ fn keys_of(spec: &SortSpec, row: &Row) -> Vec<Value> {
 fn walk(
     conn: &Connection,
     dialect: &dyn Dialect,
-    base: &BaseQuery,
+    base: &Select,
     spec: &SortSpec,
     size: u64,
     total: usize,
@@ -248,17 +248,17 @@ proptest! {
             conn.execute("INSERT INTO t VALUES (?1, ?2, ?3, ?4)", rusqlite::params![r.id, r.a, r.b, r.c]).unwrap();
         }
         // an optional filter exercises the user's own binds ahead of folio's
-        let (mut expected, bases): (Vec<Row>, [BaseQuery; 3]) = if filtered {
+        let (mut expected, bases): (Vec<Row>, [Select; 3]) = if filtered {
             (
                 rows.iter().filter(|r| r.a != 2).cloned().collect(),
                 [
-                    BaseQuery::new("SELECT * FROM t WHERE a <> ?").bind(2),
-                    BaseQuery::new("SELECT * FROM t WHERE a <> $1").bind(2),
-                    BaseQuery::new("SELECT * FROM t WHERE a <> ?").bind(2),
+                    Select::sql("SELECT * FROM t WHERE a <> ?").bind(2),
+                    Select::sql("SELECT * FROM t WHERE a <> ?").bind(2),
+                    Select::sql("SELECT * FROM t WHERE a <> ?").bind(2),
                 ],
             )
         } else {
-            (rows.clone(), [BaseQuery::new("SELECT * FROM t"), BaseQuery::new("SELECT * FROM t"), BaseQuery::new("SELECT * FROM t")])
+            (rows.clone(), [Select::sql("SELECT * FROM t"), Select::sql("SELECT * FROM t"), Select::sql("SELECT * FROM t")])
         };
         expected.sort_by(|x, y| compare(&spec, x, y));
         let expected: Vec<i64> = expected.iter().map(|r| r.id).collect();
@@ -299,7 +299,7 @@ proptest! {
         let want: Vec<i64> = expected[from..to].iter().map(|r| r.id).collect();
         let dialects: [&dyn Dialect; 3] = [&Sqlite, &Postgres, &MySql];
         for dialect in dialects {
-            let base = BaseQuery::new("SELECT * FROM t");
+            let base = Select::sql("SELECT * FROM t");
             let (got, has_next, has_previous) = fetch(&conn, dialect, &base, &spec, seek.clone(), size, skip);
             let got: Vec<i64> = got.iter().map(|r| r.id).collect();
             prop_assert_eq!(&got, &want, "{} ordering {} skip {}", dialect.name(), spec, skip);
@@ -321,13 +321,6 @@ fn a_broken_ordering_is_caught() {
     // An ordering without a unique key (built by hand, bypassing SortSpec::new) cuts
     // pages between ties and loses rows: exactly what the property test guards against.
     let spec = SortSpec::by_unique("a", "a");
-    let (forward, _) = walk(
-        &conn,
-        &Sqlite,
-        &BaseQuery::new("SELECT * FROM t"),
-        &spec,
-        2,
-        4,
-    );
+    let (forward, _) = walk(&conn, &Sqlite, &Select::sql("SELECT * FROM t"), &spec, 2, 4);
     assert_ne!(forward, [1, 2, 3, 4]);
 }

@@ -15,16 +15,21 @@
 //! - `cursor` present but empty is the first page, `cursor=last` the last page, anything
 //!   else a token checked elsewhere (only its length, at most
 //!   [`PageRequest::MAX_CURSOR_BYTES`], is checked here);
-//! - parameters of two modes together are refused with [`ErrorKind::ConflictingModes`];
+//! - parameters of two modes together are refused with [`crate::ErrorKind::ConflictingModes`];
 //! - a repeated parameter takes its last value (Django's `QueryDict.get`);
 //! - parameters that are not pagination parameters are ignored, whatever they contain.
 //!
 //! Numbers are plain ASCII digits: no sign, no spaces, no decimal point (leading zeros
 //! are accepted). Parameter names and the literal `last` are case-sensitive.
 
-use std::borrow::Cow;
+mod names;
+mod parse;
+mod resolve;
 
-use crate::{Error, ErrorKind, Result};
+pub use names::ParamNames;
+pub use resolve::{DefaultMode, Modes};
+
+use crate::{QueryString, Result};
 
 /// Which page of a page-number request.
 ///
@@ -97,32 +102,6 @@ pub struct PageRequest {
     pub size: u64,
 }
 
-/// The query-parameter names of a pagination style.
-///
-/// ```
-/// let names = folio::ParamNames::drf();
-/// assert_eq!(names.size, "page_size");
-/// assert!(names.contains("cursor"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ParamNames {
-    /// Page number (`page`; JSON:API `page[number]`).
-    pub page: String,
-    /// Page size in page-number and cursor modes (`per_page`; DRF `page_size`; JSON:API `page[size]`).
-    pub size: String,
-    /// Page size in limit/offset mode (`limit`; JSON:API `page[limit]`).
-    pub limit: String,
-    /// Offset (`offset`; JSON:API `page[offset]`).
-    pub offset: String,
-    /// The cursor token whose direction the token carries (`cursor`); `None` where
-    /// the style has none (JSON:API).
-    pub cursor: Option<String>,
-    /// A token the page follows (JSON:API `page[after]`).
-    pub after: Option<String>,
-    /// A token the page precedes (JSON:API `page[before]`).
-    pub before: Option<String>,
-}
-
 /// What to do with a page size above the maximum.
 ///
 /// ```
@@ -140,25 +119,6 @@ pub enum Oversize {
     Clamp,
     /// Refuse the request.
     Reject,
-}
-
-/// The mode of a request that names no position.
-///
-/// ```
-/// use folio::{CursorPosition, DefaultMode, Mode, PageRequest, Policy};
-/// let policy = Policy::new().default_mode(DefaultMode::Cursor);
-/// let r = PageRequest::from_query("", &policy).unwrap();
-/// assert_eq!(r.mode, Mode::Cursor(CursorPosition::First));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum DefaultMode {
-    /// Page 1.
-    #[default]
-    Page,
-    /// Offset 0.
-    Offset,
-    /// The first cursor page.
-    Cursor,
 }
 
 /// How page requests are read: default and maximum page size, what to do above
@@ -186,172 +146,12 @@ pub struct Policy {
     pub oversize: Oversize,
     /// Parameter names.
     pub names: ParamNames,
-    /// Mode when the request names none.
+    /// Mode when the request names none (always one of `modes`).
     pub default_mode: DefaultMode,
+    /// The modes offered: a parameter of another mode is refused with
+    /// [`crate::ErrorKind::ModeNotAllowed`].
+    pub modes: Modes,
 }
-
-// ---------------------------------------------------------------------------
-// Parameter names
-// ---------------------------------------------------------------------------
-
-/// The slots a pagination parameter can fill, in the order conflicts are reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot {
-    Page,
-    Size,
-    Limit,
-    Offset,
-    Cursor,
-    After,
-    Before,
-}
-
-const SLOTS: [Slot; 7] = [
-    Slot::Page,
-    Slot::Size,
-    Slot::Limit,
-    Slot::Offset,
-    Slot::Cursor,
-    Slot::After,
-    Slot::Before,
-];
-
-/// Modes as bits: which modes a parameter belongs to.
-const PAGE: u8 = 1;
-const OFFSET: u8 = 2;
-const CURSOR: u8 = 4;
-
-impl Slot {
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    fn modes(self) -> u8 {
-        match self {
-            Slot::Page => PAGE,
-            Slot::Size => PAGE | CURSOR,
-            Slot::Limit | Slot::Offset => OFFSET,
-            Slot::Cursor | Slot::After | Slot::Before => CURSOR,
-        }
-    }
-
-    fn is_cursor_position(self) -> bool {
-        matches!(self, Slot::Cursor | Slot::After | Slot::Before)
-    }
-}
-
-impl ParamNames {
-    /// The Flask article's names: `page`, `per_page`, `limit`, `offset`, `cursor`.
-    ///
-    /// ```
-    /// let n = folio::ParamNames::seed();
-    /// assert_eq!((n.page.as_str(), n.size.as_str()), ("page", "per_page"));
-    /// assert_eq!(n.cursor.as_deref(), Some("cursor"));
-    /// assert_eq!(n.after, None);
-    /// ```
-    pub fn seed() -> Self {
-        ParamNames {
-            page: "page".to_owned(),
-            size: "per_page".to_owned(),
-            limit: "limit".to_owned(),
-            offset: "offset".to_owned(),
-            cursor: Some("cursor".to_owned()),
-            after: None,
-            before: None,
-        }
-    }
-
-    /// Django REST Framework's names: `page`, `page_size`, `limit`, `offset`, `cursor`.
-    ///
-    /// ```
-    /// let n = folio::ParamNames::drf();
-    /// assert_eq!(n.size, "page_size");
-    /// assert_eq!(n.cursor.as_deref(), Some("cursor"));
-    /// ```
-    pub fn drf() -> Self {
-        ParamNames {
-            size: "page_size".to_owned(),
-            ..ParamNames::seed()
-        }
-    }
-
-    /// JSON:API's names: `page[number]`, `page[size]`, `page[limit]`, `page[offset]`,
-    /// `page[after]` and `page[before]` (no direction-carrying `cursor`).
-    ///
-    /// ```
-    /// let n = folio::ParamNames::jsonapi();
-    /// assert_eq!(n.page, "page[number]");
-    /// assert_eq!(n.cursor, None);
-    /// assert_eq!(n.before.as_deref(), Some("page[before]"));
-    /// ```
-    pub fn jsonapi() -> Self {
-        ParamNames {
-            page: "page[number]".to_owned(),
-            size: "page[size]".to_owned(),
-            limit: "page[limit]".to_owned(),
-            offset: "page[offset]".to_owned(),
-            cursor: None,
-            after: Some("page[after]".to_owned()),
-            before: Some("page[before]".to_owned()),
-        }
-    }
-
-    /// Whether `name` is one of these pagination parameters (links use this to keep
-    /// every other parameter as the client sent it).
-    ///
-    /// ```
-    /// let n = folio::ParamNames::jsonapi();
-    /// assert!(n.contains("page[size]"));
-    /// assert!(!n.contains("cursor"));
-    /// assert!(!n.contains("category"));
-    /// ```
-    pub fn contains(&self, name: &str) -> bool {
-        self.slot(name).is_some()
-    }
-
-    /// The names in use, in a fixed order: page, size, limit, offset, then the
-    /// cursor, after and before names that are set.
-    ///
-    /// ```
-    /// let names = folio::ParamNames::seed();
-    /// let all: Vec<&str> = names.iter().collect();
-    /// assert_eq!(all, ["page", "per_page", "limit", "offset", "cursor"]);
-    /// ```
-    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        SLOTS.iter().filter_map(|&s| self.name(s))
-    }
-
-    fn name(&self, slot: Slot) -> Option<&str> {
-        match slot {
-            Slot::Page => Some(&self.page),
-            Slot::Size => Some(&self.size),
-            Slot::Limit => Some(&self.limit),
-            Slot::Offset => Some(&self.offset),
-            Slot::Cursor => self.cursor.as_deref(),
-            Slot::After => self.after.as_deref(),
-            Slot::Before => self.before.as_deref(),
-        }
-    }
-
-    fn slot(&self, key: &str) -> Option<Slot> {
-        SLOTS.iter().copied().find(|&s| self.name(s) == Some(key))
-    }
-}
-
-impl Default for ParamNames {
-    /// The seed names ([`ParamNames::seed`]).
-    ///
-    /// ```
-    /// assert_eq!(folio::ParamNames::default(), folio::ParamNames::seed());
-    /// ```
-    fn default() -> Self {
-        ParamNames::seed()
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Policy
-// ---------------------------------------------------------------------------
 
 impl Policy {
     /// Default size 10, maximum 100, clamping, the seed names, page-number mode.
@@ -366,6 +166,7 @@ impl Policy {
             oversize: Oversize::Clamp,
             names: ParamNames::seed(),
             default_mode: DefaultMode::Page,
+            modes: Modes::ANY,
         }
     }
 
@@ -422,16 +223,59 @@ impl Policy {
     /// ```
     pub fn default_mode(mut self, m: DefaultMode) -> Self {
         self.default_mode = m;
+        self.modes = self.modes | m.modes();
         self
     }
 
+    /// Offers only `modes`: a parameter of another mode is refused with
+    /// [`crate::ErrorKind::ModeNotAllowed`] (say `page=9999` on a cursor-only endpoint). When
+    /// the default mode is not among them, the first offered of page number,
+    /// limit/offset and cursor becomes the default.
+    ///
+    /// ```
+    /// use folio::{CursorPosition, ErrorKind, Mode, Modes, PageRequest, Policy};
+    /// let p = Policy::new().modes(Modes::CURSOR);
+    /// assert_eq!(PageRequest::from_query("", &p).unwrap().mode, Mode::Cursor(CursorPosition::First));
+    /// let e = PageRequest::from_query("page=9999", &p).unwrap_err();
+    /// assert_eq!((e.kind(), e.param()), (ErrorKind::ModeNotAllowed, Some("page")));
+    /// ```
+    pub fn modes(mut self, modes: Modes) -> Self {
+        // No mode at all would refuse every request: that is a setting, not input.
+        self.modes = if modes == Modes::NONE {
+            Modes::ANY
+        } else {
+            modes
+        };
+        if !self.modes.contains(self.default_mode.modes()) {
+            self.default_mode = DefaultMode::first_of(self.modes);
+        }
+        self
+    }
+
+    /// Reads the page request of a query string (see the module docs for the rules).
+    ///
+    /// ```
+    /// let q = folio::QueryString::parse("page=2&category=books");
+    /// let r = folio::Policy::new().read(&q).unwrap();
+    /// assert_eq!(r.offset(), Some(10));
+    /// ```
+    pub fn read(&self, query: &QueryString<'_>) -> Result<PageRequest> {
+        let mut values: [Option<&str>; names::SLOTS.len()] = [None; names::SLOTS.len()];
+        for slot in names::SLOTS {
+            if let Some(name) = self.names.name(slot) {
+                values[slot.index()] = query.get(name)?;
+            }
+        }
+        resolve::resolve(&values, self)
+    }
+
     /// The effective maximum (never below 1).
-    fn effective_max(&self) -> u64 {
+    pub(crate) fn effective_max(&self) -> u64 {
         self.max_size.max(1)
     }
 
     /// The effective default size (inside `1..=effective_max`).
-    fn effective_default(&self) -> u64 {
+    pub(crate) fn effective_default(&self) -> u64 {
         self.default_size.clamp(1, self.effective_max())
     }
 }
@@ -447,170 +291,9 @@ impl Default for Policy {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Parsing
-// ---------------------------------------------------------------------------
-
-/// The largest number a request may carry: what a signed 64-bit SQL `OFFSET` holds.
-const MAX_NUMBER: u64 = i64::MAX as u64;
-
-/// Why a string is not a non-negative integer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum IntError {
-    /// Not a string of ASCII digits (empty, letters, a decimal point, spaces…).
-    NotInteger,
-    /// A minus sign followed by digits.
-    Negative,
-    /// Digits whose value exceeds `i64::MAX`.
-    TooLarge,
-}
-
-/// Reads a string of ASCII digits as a number no larger than `i64::MAX`.
-fn parse_uint(s: &str) -> std::result::Result<u64, IntError> {
-    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    if !all_digits(s) {
-        return Err(match s.strip_prefix('-') {
-            Some(rest) if all_digits(rest) => IntError::Negative,
-            _ => IntError::NotInteger,
-        });
-    }
-    let mut n: u64 = 0;
-    for b in s.bytes() {
-        n = n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u64::from(b - b'0')))
-            .filter(|&n| n <= MAX_NUMBER)
-            .ok_or(IntError::TooLarge)?;
-    }
-    Ok(n)
-}
-
-fn too_large(param: &str) -> Error {
-    Error::invalid(param, format!("too large: must be at most {MAX_NUMBER}"))
-}
-
-/// A page size (`per_page`, `limit`…): ≥ 1, clamped or refused above the maximum.
-fn parse_size(param: &str, raw: &str, policy: &Policy) -> Result<u64> {
-    let max = policy.effective_max();
-    let requested = match parse_uint(raw) {
-        Ok(0) | Err(IntError::NotInteger | IntError::Negative) => {
-            return Err(Error::invalid(param, "must be a positive integer"));
-        }
-        Ok(n) => n,
-        // Larger than any maximum: clamp or refuse like any other oversize value.
-        Err(IntError::TooLarge) => u64::MAX,
-    };
-    if requested <= max {
-        return Ok(requested);
-    }
-    match policy.oversize {
-        Oversize::Clamp => Ok(max),
-        Oversize::Reject => Err(Error::invalid(param, format!("must be at most {max}"))),
-    }
-}
-
-/// A page number: an integer ≥ 1 or `last`.
-fn parse_page(param: &str, raw: &str) -> Result<PageNumber> {
-    if raw == "last" {
-        return Ok(PageNumber::Last);
-    }
-    match parse_uint(raw) {
-        Ok(0) | Err(IntError::NotInteger | IntError::Negative) => Err(Error::invalid(
-            param,
-            "must be a positive integer (or `last`)",
-        )),
-        Ok(n) => Ok(PageNumber::Nth(n)),
-        Err(IntError::TooLarge) => Err(too_large(param)),
-    }
-}
-
-/// An offset: an integer ≥ 0.
-fn parse_offset(param: &str, raw: &str) -> Result<u64> {
-    match parse_uint(raw) {
-        Ok(n) => Ok(n),
-        Err(IntError::Negative) => Err(Error::invalid(param, "must not be negative")),
-        Err(IntError::NotInteger) => Err(Error::invalid(param, "must be a non-negative integer")),
-        Err(IntError::TooLarge) => Err(too_large(param)),
-    }
-}
-
-/// A cursor token: only its length is checked here.
-fn check_token(param: &str, raw: &str) -> Result<String> {
-    if raw.len() > PageRequest::MAX_CURSOR_BYTES {
-        return Err(Error::new(
-            ErrorKind::MalformedCursor,
-            Some(param),
-            format!(
-                "is longer than {} bytes; use a cursor from a previous response",
-                PageRequest::MAX_CURSOR_BYTES
-            ),
-        ));
-    }
-    Ok(raw.to_owned())
-}
-
-/// Percent-decodes one component of a form-encoded query (`+` is a space).
-///
-/// Strict decoding refuses a `%` not followed by two hex digits; lenient decoding
-/// keeps it literally (as the WHATWG URL standard does).
-fn percent_decode(s: &str, strict: bool) -> std::result::Result<Cow<'_, [u8]>, ()> {
-    let bytes = s.as_bytes();
-    if !bytes.iter().any(|&b| b == b'%' || b == b'+') {
-        return Ok(Cow::Borrowed(bytes));
-    }
-    let hex = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let pair = bytes
-                    .get(i + 1)
-                    .and_then(|&h| hex(h))
-                    .zip(bytes.get(i + 2).and_then(|&l| hex(l)));
-                match pair {
-                    Some((h, l)) => {
-                        out.push(h << 4 | l);
-                        i += 2;
-                    }
-                    None if strict => return Err(()),
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    Ok(Cow::Owned(out))
-}
-
-/// Decodes a query-string key; keys never fail (a key that does not decode to a
-/// pagination name is simply not one).
-fn decode_key(s: &str) -> Cow<'_, str> {
-    match percent_decode(s, false) {
-        Ok(Cow::Borrowed(_)) | Err(()) => Cow::Borrowed(s),
-        Ok(Cow::Owned(v)) => Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
-    }
-}
-
-/// Decodes the value of pagination parameter `param`.
-fn decode_value<'a>(param: &str, s: &'a str) -> Result<Cow<'a, str>> {
-    match percent_decode(s, true) {
-        Err(()) => Err(Error::invalid(
-            param,
-            "contains an invalid percent-escape (`%` must be followed by two hex digits)",
-        )),
-        Ok(Cow::Borrowed(_)) => Ok(Cow::Borrowed(s)),
-        Ok(Cow::Owned(v)) => String::from_utf8(v)
-            .map(Cow::Owned)
-            .map_err(|_| Error::invalid(param, "is not valid UTF-8 after percent-decoding")),
-    }
-}
-
 impl PageRequest {
     /// The longest cursor token accepted, in bytes; longer ones are refused with
-    /// [`ErrorKind::MalformedCursor`] before any decoding.
+    /// [`crate::ErrorKind::MalformedCursor`] before any decoding.
     ///
     /// ```
     /// let long = format!("cursor={}", "a".repeat(folio::PageRequest::MAX_CURSOR_BYTES + 1));
@@ -623,7 +306,7 @@ impl PageRequest {
     ///
     /// Pairs are split on `&` and `=`, `+` is a space and `%XX` escapes are decoded.
     /// A pagination parameter whose value has a bad `%` escape or is not UTF-8 once
-    /// decoded is an [`ErrorKind::InvalidParameter`]; other parameters are ignored
+    /// decoded is an [`crate::ErrorKind::InvalidParameter`]; other parameters are ignored
     /// whatever they contain. A key with no `=` has an empty value.
     ///
     /// ```
@@ -639,22 +322,7 @@ impl PageRequest {
     /// assert_eq!((e.kind(), e.param()), (ErrorKind::InvalidParameter, Some("page")));
     /// ```
     pub fn from_query(raw_query: &str, policy: &Policy) -> Result<PageRequest> {
-        let mut raw: [Option<&str>; 7] = [None; 7];
-        for segment in raw_query.split('&').filter(|s| !s.is_empty()) {
-            let (key, value) = segment.split_once('=').unwrap_or((segment, ""));
-            if let Some(slot) = policy.names.slot(&decode_key(key)) {
-                raw[slot.index()] = Some(value);
-            }
-        }
-        let mut decoded: [Option<Cow<'_, str>>; 7] = Default::default();
-        for slot in SLOTS {
-            if let Some(value) = raw[slot.index()] {
-                let name = policy.names.name(slot).unwrap_or_default();
-                decoded[slot.index()] = Some(decode_value(name, value)?);
-            }
-        }
-        let values = decoded.each_ref().map(|v| v.as_deref());
-        resolve(&values, policy)
+        policy.read(&QueryString::parse(raw_query))
     }
 
     /// Reads pairs a framework has already percent-decoded (say axum's
@@ -676,7 +344,7 @@ impl PageRequest {
                 values[slot.index()] = Some(value);
             }
         }
-        resolve(&values, policy)
+        resolve::resolve(&values, policy)
     }
 
     /// The row offset of the page: `(n - 1) × size` for page `n`, the offset itself in
@@ -701,102 +369,11 @@ impl PageRequest {
     }
 }
 
-/// Whether two present parameters select different modes (or two cursor positions).
-fn conflicts(a: Slot, b: Slot) -> bool {
-    a.modes() & b.modes() == 0 || (a.is_cursor_position() && b.is_cursor_position())
-}
-
-/// Applies the rules to the (decoded) value of each slot.
-fn resolve(values: &[Option<&str>; 7], policy: &Policy) -> Result<PageRequest> {
-    let names = &policy.names;
-    let name = |slot: Slot| names.name(slot).unwrap_or_default();
-    let get = |slot: Slot| values[slot.index()];
-
-    // Conflicts first: they are about the shape of the request, not its values.
-    let present: Vec<Slot> = SLOTS.into_iter().filter(|&s| get(s).is_some()).collect();
-    for (i, &a) in present.iter().enumerate() {
-        if let Some(&b) = present[i + 1..].iter().find(|&&b| conflicts(a, b)) {
-            let reason = if a.is_cursor_position() && b.is_cursor_position() {
-                format!(
-                    "`{}` and `{}` both give a cursor position; use one",
-                    name(a),
-                    name(b)
-                )
-            } else {
-                format!(
-                    "`{}` and `{}` select different pagination modes; use one",
-                    name(a),
-                    name(b)
-                )
-            };
-            return Err(Error::new(
-                ErrorKind::ConflictingModes,
-                Some(name(a)),
-                reason,
-            ));
-        }
-    }
-
-    // The page number is checked before the size, so its error comes first.
-    let page = get(Slot::Page)
-        .map(|raw| parse_page(name(Slot::Page), raw))
-        .transpose()?;
-
-    let size = if let Some(raw) = get(Slot::Limit) {
-        parse_size(name(Slot::Limit), raw, policy)?
-    } else if let Some(raw) = get(Slot::Size) {
-        parse_size(name(Slot::Size), raw, policy)?
-    } else {
-        policy.effective_default()
-    };
-
-    let mode = if let Some(page) = page {
-        if let PageNumber::Nth(n) = page {
-            let fits = (n - 1).checked_mul(size).is_some_and(|o| o <= MAX_NUMBER);
-            if !fits {
-                return Err(Error::invalid(
-                    name(Slot::Page),
-                    format!(
-                        "too large: ({} - 1) × page size must be at most {MAX_NUMBER}",
-                        name(Slot::Page)
-                    ),
-                ));
-            }
-        }
-        Mode::Page(page)
-    } else if let Some(raw) = get(Slot::Offset) {
-        Mode::Offset(parse_offset(name(Slot::Offset), raw)?)
-    } else if get(Slot::Limit).is_some() {
-        Mode::Offset(0)
-    } else if let Some(raw) = get(Slot::Cursor) {
-        Mode::Cursor(match raw {
-            "" => CursorPosition::First,
-            "last" => CursorPosition::Last,
-            token => CursorPosition::Token(check_token(name(Slot::Cursor), token)?),
-        })
-    } else if let Some(raw) = get(Slot::After) {
-        Mode::Cursor(match raw {
-            "" => CursorPosition::First,
-            token => CursorPosition::After(check_token(name(Slot::After), token)?),
-        })
-    } else if let Some(raw) = get(Slot::Before) {
-        Mode::Cursor(match raw {
-            "" => CursorPosition::Last,
-            token => CursorPosition::Before(check_token(name(Slot::Before), token)?),
-        })
-    } else {
-        match policy.default_mode {
-            DefaultMode::Page => Mode::Page(PageNumber::Nth(1)),
-            DefaultMode::Offset => Mode::Offset(0),
-            DefaultMode::Cursor => Mode::Cursor(CursorPosition::First),
-        }
-    };
-    Ok(PageRequest { mode, size })
-}
-
 #[cfg(test)]
 mod tests {
+    use super::parse::MAX_NUMBER;
     use super::*;
+    use crate::{Error, ErrorKind};
     use proptest::prelude::*;
 
     fn seed() -> Policy {

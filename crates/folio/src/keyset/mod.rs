@@ -11,8 +11,17 @@
 //!   by `UNION ALL`, each arm with its own `ORDER BY … LIMIT n+1`; nullable keys
 //!   after the first get explicit `IS NULL` branches and `NULLS FIRST/LAST`.
 
+mod arrange;
+mod plan;
+mod write;
+
+pub use arrange::Edges;
+
+use plan::{nullable_lead_arms, seek_arms, Arm, ArmFilter, ArmTag};
+use write::{write_arm, write_union};
+
 use crate::statement::Writer;
-use crate::{BaseQuery, Dialect, Error, Nulls, Order, Result, SortKey, SortSpec, Statement, Value};
+use crate::{Dialect, Error, Result, Select, SortKey, SortSpec, Statement, Value};
 
 /// Where a keyset page starts.
 ///
@@ -60,14 +69,14 @@ impl Seek {
 /// how many rows.
 ///
 /// ```
-/// use folio::{BaseQuery, KeysetQuery, Orderings, Postgres, Seek, Sqlite, Value};
+/// use folio::{Select, KeysetQuery, Orderings, Postgres, Seek, Sqlite, Value};
 /// let orderings = Orderings::new("id", "id").field("created_at", "created_at");
 /// let spec = orderings.parse("created_at").unwrap();
-/// let base = BaseQuery::new("SELECT * FROM products");
+/// let base = Select::sql("SELECT * FROM products");
 /// let seek = Seek::After(vec![Value::from("2024-05-01T00:00:00.000000Z"), Value::Int(42)]);
 ///
 /// // PostgreSQL: one row-value comparison, one index range.
-/// let pg_base = BaseQuery::new("SELECT * FROM products WHERE category = $1").bind("books");
+/// let pg_base = Select::sql("SELECT * FROM products WHERE category = ?").bind("books");
 /// let st = KeysetQuery::new(&spec, seek.clone(), 10).render(&Postgres, &pg_base).unwrap();
 /// assert_eq!(
 ///     st.statement.sql,
@@ -110,25 +119,13 @@ pub struct KeysetStatement {
     boundary: Option<Vec<Value>>,
 }
 
-/// The rows of a keyset page, in the ordering's (forward) order, with the flags
-/// that say whether more rows lie on either side.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arranged<R> {
-    /// At most `limit` rows, in forward order.
-    pub rows: Vec<R>,
-    /// Whether rows follow this page.
-    pub has_next: bool,
-    /// Whether rows precede this page.
-    pub has_previous: bool,
-}
-
 impl<'a> KeysetQuery<'a> {
     /// A page of `limit` rows of `spec`'s ordering, starting at `seek`.
     ///
     /// ```
     /// let spec = folio::SortSpec::by_unique("id", "id");
     /// let q = folio::KeysetQuery::new(&spec, folio::Seek::First, 5);
-    /// let st = q.render(&folio::Sqlite, &folio::BaseQuery::new("SELECT * FROM t")).unwrap();
+    /// let st = q.render(&folio::Sqlite, &folio::Select::sql("SELECT * FROM t")).unwrap();
     /// assert_eq!(st.statement.sql, "SELECT * FROM (SELECT * FROM t) AS q ORDER BY q.\"id\" ASC LIMIT 6");
     /// ```
     pub fn new(spec: &'a SortSpec, seek: Seek, limit: u64) -> Self {
@@ -156,9 +153,9 @@ impl<'a> KeysetQuery<'a> {
     /// Fails with [`crate::ErrorKind::Internal`] on a backward seek.
     ///
     /// ```
-    /// use folio::{BaseQuery, KeysetQuery, Orderings, Postgres, Seek, Sqlite, Value};
+    /// use folio::{Select, KeysetQuery, Orderings, Postgres, Seek, Sqlite, Value};
     /// let orderings = Orderings::new("id", "id").field("price", "price_cents");
-    /// let base = BaseQuery::new("SELECT * FROM products");
+    /// let base = Select::sql("SELECT * FROM products");
     /// let id = orderings.parse("id").unwrap();
     /// let st = KeysetQuery::new(&id, Seek::After(vec![Value::Int(499_000)]), 10)
     ///     .skip(990)
@@ -201,12 +198,13 @@ impl<'a> KeysetQuery<'a> {
     /// value per key, or has NULL for a NOT NULL key.
     ///
     /// ```
-    /// use folio::{BaseQuery, KeysetQuery, Seek, SortSpec, Sqlite, Value};
+    /// use folio::{Select, KeysetQuery, Seek, SortSpec, Sqlite, Value};
     /// let spec = SortSpec::by_unique("id", "id");
-    /// let bad = KeysetQuery::new(&spec, Seek::After(vec![]), 5).render(&Sqlite, &BaseQuery::new("SELECT 1"));
+    /// let bad = KeysetQuery::new(&spec, Seek::After(vec![]), 5).render(&Sqlite, &Select::sql("SELECT 1"));
     /// assert_eq!(bad.unwrap_err().kind(), folio::ErrorKind::Internal);
     /// ```
-    pub fn render(&self, dialect: &dyn Dialect, base: &BaseQuery) -> Result<KeysetStatement> {
+    pub fn render(&self, dialect: &dyn Dialect, select: &Select) -> Result<KeysetStatement> {
+        let base = &select.base(dialect)?;
         let keys = self.spec.keys();
         if let Some(b) = self.seek.boundary() {
             if b.len() != keys.len() {
@@ -296,61 +294,14 @@ impl<'a> KeysetQuery<'a> {
 }
 
 impl KeysetStatement {
-    /// Puts the fetched rows in the ordering's order, cuts them to the page size and
-    /// says whether rows lie beyond either edge. `keys` gives a row's key values (one
-    /// per key of the ordering); they are read only for statements of several arms,
-    /// whose arms SQL may return in any order: each row's arm is found by equality
-    /// and NULL tests on its keys (never by comparing values in Rust, so a database
-    /// collation cannot mislead it), and within an arm the arm's ORDER BY holds.
-    ///
-    /// ```
-    /// use folio::{BaseQuery, KeysetQuery, Seek, SortSpec, Sqlite, Value};
-    /// let spec = SortSpec::by_unique("id", "id");
-    /// let st = KeysetQuery::new(&spec, Seek::Last, 2).render(&Sqlite, &BaseQuery::new("SELECT * FROM t")).unwrap();
-    /// // read backwards: 9, 8 and one extra row 7
-    /// let rows: Vec<[Value; 1]> = [9, 8, 7].map(|id| [Value::Int(id)]).into();
-    /// let page = st.arrange(rows, |r| r.as_slice());
-    /// assert_eq!(page.rows, [[Value::Int(8)], [Value::Int(9)]]);
-    /// assert!(page.has_previous && !page.has_next);
-    /// ```
-    pub fn arrange<R>(&self, mut rows: Vec<R>, keys: impl Fn(&R) -> &[Value]) -> Arranged<R> {
-        if !self.arms.is_empty() {
-            let boundary = self.boundary.as_deref().unwrap_or(&[]);
-            rows.sort_by_cached_key(|r| {
-                let k = keys(r);
-                self.arms
-                    .iter()
-                    .position(|tag| tag.holds(k, boundary))
-                    .unwrap_or(self.arms.len())
-            });
-        }
-        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
-        let more = rows.len() > limit;
-        rows.truncate(limit);
-        if self.seek_backward {
-            rows.reverse();
-            Arranged {
-                rows,
-                has_next: self.from_boundary,
-                has_previous: more,
-            }
-        } else {
-            Arranged {
-                rows,
-                has_next: more,
-                has_previous: self.from_boundary,
-            }
-        }
-    }
-
     /// How many arms (`UNION ALL` parts) the statement has: 2 when a nullable first
     /// key is split into its non-NULL and NULL parts; on a dialect whose row-value
     /// seeks stop at the first key (SQLite), one per key when seeking from a boundary.
     ///
     /// ```
-    /// use folio::{BaseQuery, KeysetQuery, Nulls, Orderings, Postgres, Seek, Sqlite, Value};
+    /// use folio::{Select, KeysetQuery, Nulls, Orderings, Postgres, Seek, Sqlite, Value};
     /// let orderings = Orderings::new("id", "id").field("price", "price_cents").nullable_field("rating", "rating", Nulls::Last);
-    /// let base = BaseQuery::new("SELECT * FROM p");
+    /// let base = Select::sql("SELECT * FROM p");
     /// let rating = orderings.parse("rating").unwrap();
     /// assert_eq!(KeysetQuery::new(&rating, Seek::First, 10).render(&Sqlite, &base).unwrap().arms(), 2);
     /// let price = orderings.parse("price").unwrap();
@@ -363,331 +314,30 @@ impl KeysetStatement {
     }
 }
 
-/// Which rows an arm holds, told by the row's key values.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct ArmTag {
-    /// `Some(true)`: rows whose first key is NULL; `Some(false)`: rows whose first
-    /// key is not NULL; `None`: either.
-    lead_null: Option<bool>,
-    /// `Some(p)`: rows whose first `p` keys equal the boundary's and whose next key
-    /// does not (a split seek's arm); `None`: any.
-    equal_prefix: Option<usize>,
-}
-
-impl ArmTag {
-    fn holds(&self, keys: &[Value], boundary: &[Value]) -> bool {
-        let lead_ok = self.lead_null.map_or(true, |null| {
-            keys.first().is_some_and(Value::is_null) == null
-        });
-        let prefix_ok = self.equal_prefix.map_or(true, |p| {
-            keys.iter()
-                .zip(boundary)
-                .take_while(|(k, b)| k == b)
-                .count()
-                == p
-        });
-        lead_ok && prefix_ok
-    }
-}
-
-/// The arms of a seek from boundary `b` over `keys` (whose first key, if it was
-/// nullable, is known not to be NULL here). With `split`, a row-value seek becomes one
-/// arm per key — `k0 = ? AND … AND kp > ?`, ordered by the keys from p on — so
-/// that each arm is an index seek on every key it fixes; the arms run from the
-/// longest tie with the boundary to the shortest.
-fn seek_arms(keys: &[SortKey], b: &[Value], split: bool, lead_null: Option<bool>) -> Vec<Arm> {
-    let row_value = keys.len() > 1
-        && keys.iter().all(|k| !k.is_nullable())
-        && keys.windows(2).all(|p| p[0].order() == p[1].order());
-    if split && row_value {
-        (0..keys.len())
-            .rev()
-            .map(|p| Arm {
-                filter: ArmFilter::Tie {
-                    keys: keys[..=p].to_vec(),
-                    values: b[..=p].to_vec(),
-                },
-                order: keys[p..].to_vec(),
-                tag: ArmTag {
-                    lead_null,
-                    equal_prefix: Some(p),
-                },
-            })
-            .collect()
-    } else {
-        vec![Arm {
-            filter: ArmFilter::After(b.to_vec()),
-            order: keys.to_vec(),
-            tag: ArmTag {
-                lead_null,
-                equal_prefix: None,
-            },
-        }]
-    }
-}
-
-#[derive(Debug)]
-enum ArmFilter {
-    /// Every row.
-    All,
-    /// Rows after the boundary in the arm's order.
-    After(Vec<Value>),
-    /// Rows whose `column` IS NULL (the traversal's first key, which the arm no
-    /// longer orders by), and after the boundary's other values if given.
-    Null {
-        column: String,
-        rest: Option<Vec<Value>>,
-    },
-    /// Rows whose first key IS NOT NULL.
-    NotNull,
-    /// Rows equal to `values` on every key but the last, and after it on the last.
-    Tie {
-        keys: Vec<SortKey>,
-        values: Vec<Value>,
-    },
-}
-
-#[derive(Debug)]
-struct Arm {
-    filter: ArmFilter,
-    /// The keys the arm is ordered by, as traversed.
-    order: Vec<SortKey>,
-    tag: ArmTag,
-}
-
-/// Splits a traversal whose first key is nullable into its non-NULL and NULL parts.
-fn nullable_lead_arms(walk: &[SortKey], boundary: Option<&[Value]>, split: bool) -> Vec<Arm> {
-    let nulls_last = walk[0].nulls() == Nulls::Last;
-    let mut values_part = walk.to_vec();
-    values_part[0] = SortKey::new(walk[0].name(), walk[0].column(), walk[0].order());
-    let null_part = walk[1..].to_vec();
-    let not_null = || Arm {
-        filter: ArmFilter::NotNull,
-        order: values_part.clone(),
-        tag: ArmTag {
-            lead_null: Some(false),
-            equal_prefix: None,
-        },
-    };
-    let null = |rest| Arm {
-        filter: ArmFilter::Null {
-            column: walk[0].column().to_owned(),
-            rest,
-        },
-        order: null_part.clone(),
-        tag: ArmTag {
-            lead_null: Some(true),
-            equal_prefix: None,
-        },
-    };
-    match boundary {
-        None => {
-            let (a, b) = (not_null(), null(None));
-            if nulls_last {
-                vec![a, b]
-            } else {
-                vec![b, a]
-            }
-        }
-        Some(b) if !b[0].is_null() => {
-            let mut arms = seek_arms(&values_part, b, split, Some(false));
-            if nulls_last {
-                arms.push(null(None));
-            }
-            arms
-        }
-        Some(b) => {
-            let mut arms = vec![null(Some(b[1..].to_vec()))];
-            if !nulls_last {
-                arms.push(not_null());
-            }
-            arms
-        }
-    }
-}
-
-/// The arms, `SELECT * FROM (<arm>) AS s0 UNION ALL …`, each of at most `fetch`
-/// rows, selecting every column or only the columns of `keys`.
-fn write_union(
-    w: &mut Writer<'_>,
-    base: &BaseQuery,
-    arms: &[Arm],
-    fetch: u64,
-    keys: Option<&[SortKey]>,
-) {
-    for (i, arm) in arms.iter().enumerate() {
-        if i > 0 {
-            w.push(" UNION ALL ");
-        }
-        w.push("SELECT * FROM (");
-        write_arm(w, base, arm, fetch, keys);
-        w.push(") AS s");
-        w.push(&i.to_string());
-    }
-}
-
-/// An arm selecting every column, or only the columns of `keys`.
-fn write_arm(
-    w: &mut Writer<'_>,
-    base: &BaseQuery,
-    arm: &Arm,
-    fetch: u64,
-    keys: Option<&[SortKey]>,
-) {
-    w.push("SELECT ");
-    match keys {
-        None => {
-            w.push("*");
-        }
-        Some(keys) => {
-            for (i, k) in keys.iter().enumerate() {
-                if i > 0 {
-                    w.push(", ");
-                }
-                w.column("q", k.column());
-            }
-        }
-    }
-    w.push(" FROM ").base(base, "q");
-    let lead = match arm.order.first() {
-        Some(k) => w.quoted("q", k.column()),
-        None => String::new(),
-    };
-    match &arm.filter {
-        ArmFilter::All => {}
-        ArmFilter::After(b) => {
-            w.push(" WHERE ");
-            write_after(w, &arm.order, b);
-        }
-        ArmFilter::NotNull => {
-            w.push(" WHERE ").push(&lead).push(" IS NOT NULL");
-        }
-        ArmFilter::Tie { keys, values } => {
-            w.push(" WHERE ");
-            let last = keys.len() - 1;
-            for (k, v) in keys[..last].iter().zip(values) {
-                w.column("q", k.column()).push(" = ").bind(v.clone());
-                w.push(" AND ");
-            }
-            write_greater(w, &keys[last], &values[last]);
-        }
-        ArmFilter::Null { column, rest } => {
-            w.push(" WHERE ").column("q", column).push(" IS NULL");
-            if let Some(rest) = rest {
-                w.push(" AND (");
-                write_after(w, &arm.order, rest);
-                w.push(")");
-            }
-        }
-    }
-    w.order_by("q", &arm.order);
-    w.push(" LIMIT ").push(&fetch.to_string());
-}
-
-/// Writes "the row comes after `b` in the order `keys`".
-fn write_after(w: &mut Writer<'_>, keys: &[SortKey], b: &[Value]) {
-    let all_values = keys.iter().all(|k| !k.is_nullable());
-    let uniform = keys.windows(2).all(|p| p[0].order() == p[1].order());
-    if keys.len() == 1 || (all_values && uniform && w.dialect.row_values()) {
-        let op = if keys[0].order() == Order::Asc {
-            " > "
-        } else {
-            " < "
-        };
-        if keys.len() == 1 {
-            write_greater(w, &keys[0], &b[0]);
-            return;
-        }
-        w.push("(");
-        for (i, k) in keys.iter().enumerate() {
-            if i > 0 {
-                w.push(", ");
-            }
-            w.column("q", k.column());
-        }
-        w.push(")").push(op).push("(");
-        for (i, v) in b.iter().enumerate() {
-            if i > 0 {
-                w.push(", ");
-            }
-            w.bind(v.clone());
-        }
-        w.push(")");
-        return;
-    }
-    if keys[0].is_nullable() {
-        write_chain(w, keys, b);
-    } else {
-        // The redundant bound that lets the index be entered at the boundary.
-        let op = if keys[0].order() == Order::Asc {
-            " >= "
-        } else {
-            " <= "
-        };
-        w.column("q", keys[0].column()).push(op).bind(b[0].clone());
-        w.push(" AND (");
-        write_chain(w, keys, b);
-        w.push(")");
-    }
-}
-
-/// `k0 > b0 OR (k0 = b0 AND (k1 > b1 OR (…)))`, with IS NULL branches.
-fn write_chain(w: &mut Writer<'_>, keys: &[SortKey], b: &[Value]) {
-    let (k, v) = (&keys[0], &b[0]);
-    if keys.len() == 1 {
-        write_greater(w, k, v);
-        return;
-    }
-    let nothing_greater = v.is_null() && k.nulls() == Nulls::Last;
-    if !nothing_greater {
-        write_greater(w, k, v);
-        w.push(" OR ");
-    }
-    w.push("(");
-    if v.is_null() {
-        w.column("q", k.column()).push(" IS NULL");
-    } else {
-        w.column("q", k.column()).push(" = ").bind(v.clone());
-    }
-    w.push(" AND (");
-    write_chain(w, &keys[1..], &b[1..]);
-    w.push("))");
-}
-
-/// "`k` comes after `v`" for one key, NULL-aware. Writes `1 = 0` when nothing can.
-fn write_greater(w: &mut Writer<'_>, k: &SortKey, v: &Value) {
-    let op = if k.order() == Order::Asc {
-        " > "
-    } else {
-        " < "
-    };
-    if !k.is_nullable() {
-        w.column("q", k.column()).push(op).bind(v.clone());
-        return;
-    }
-    match (v.is_null(), k.nulls()) {
-        (false, Nulls::Last) => {
-            w.push("(");
-            w.column("q", k.column()).push(op).bind(v.clone());
-            w.push(" OR ");
-            w.column("q", k.column()).push(" IS NULL)");
-        }
-        (false, Nulls::First) => {
-            w.column("q", k.column()).push(op).bind(v.clone());
-        }
-        (true, Nulls::Last) => {
-            w.push("1 = 0");
-        }
-        (true, Nulls::First) => {
-            w.column("q", k.column()).push(" IS NOT NULL");
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{MySql, Orderings, Postgres, Sqlite};
+
+    /// The rows of an arranged page and its edges, for assertions.
+    struct Arranged<R> {
+        rows: Vec<R>,
+        has_next: bool,
+        has_previous: bool,
+    }
+
+    fn arranged<R>(
+        st: &KeysetStatement,
+        mut rows: Vec<R>,
+        keys: impl Fn(&R) -> &[Value],
+    ) -> Arranged<R> {
+        let edges = st.arrange(&mut rows, keys);
+        Arranged {
+            rows,
+            has_next: edges.has_next,
+            has_previous: edges.has_previous,
+        }
+    }
+    use crate::{MySql, Nulls, Orderings, Postgres, Sqlite};
 
     fn orderings() -> Orderings {
         Orderings::new("id", "id")
@@ -698,7 +348,7 @@ mod tests {
 
     fn render(d: &dyn Dialect, ordering: &str, seek: Seek) -> Statement {
         let spec = orderings().parse(ordering).unwrap();
-        let base = BaseQuery::new("SELECT * FROM p");
+        let base = Select::sql("SELECT * FROM p");
         KeysetQuery::new(&spec, seek, 10)
             .render(d, &base)
             .unwrap()
@@ -795,7 +445,7 @@ mod tests {
     #[test]
     fn a_skip_merges_the_arms_of_a_nullable_lead_before_its_offset() {
         let spec = orderings().parse("rating").unwrap();
-        let base = BaseQuery::new("SELECT * FROM p");
+        let base = Select::sql("SELECT * FROM p");
         let st = KeysetQuery::new(
             &spec,
             Seek::After(vec![Value::Float(4.5), Value::Int(7)]),
@@ -828,7 +478,7 @@ mod tests {
             ]
         );
         // the page is after a boundary, and past skipped rows: both say "previous"
-        let page = st.arrange(Vec::<[Value; 2]>::new(), |r| r.as_slice());
+        let page = arranged(&st, Vec::<[Value; 2]>::new(), |r| r.as_slice());
         assert!(page.has_previous && !page.has_next);
         // a skip from the start: the same merge, over every row
         let st = KeysetQuery::new(&spec, Seek::First, 10)
@@ -840,10 +490,7 @@ mod tests {
             "{}",
             st.statement.sql
         );
-        assert!(
-            st.arrange(Vec::<[Value; 2]>::new(), |r| r.as_slice())
-                .has_previous
-        );
+        assert!(arranged(&st, Vec::<[Value; 2]>::new(), |r| r.as_slice()).has_previous);
     }
 
     #[test]
@@ -1003,7 +650,7 @@ mod tests {
             Seek::After(vec![Value::Int(5), Value::Null, Value::Int(7)]),
             3,
         )
-        .render(&Sqlite, &BaseQuery::new("SELECT * FROM p"))
+        .render(&Sqlite, &Select::sql("SELECT * FROM p"))
         .unwrap();
         assert!(
             st.statement.sql.contains(
@@ -1021,7 +668,7 @@ mod tests {
     #[test]
     fn user_binds_come_first_and_postgres_numbers_after_them() {
         let spec = orderings().parse("price").unwrap();
-        let base = BaseQuery::new("SELECT * FROM p WHERE category = $1 AND price_cents <= $2")
+        let base = Select::sql("SELECT * FROM p WHERE category = ? AND price_cents <= ?")
             .bind("books")
             .bind(900);
         let seek = Seek::After(vec![Value::Int(5), Value::Int(7)]);
@@ -1048,7 +695,7 @@ mod tests {
             .statement;
         assert_eq!(st.sql.matches("category = $1").count(), 2);
         assert_eq!(st.binds.len(), 4);
-        let base = BaseQuery::new("SELECT * FROM p WHERE category = ?").bind("books");
+        let base = Select::sql("SELECT * FROM p WHERE category = ?").bind("books");
         let st = KeysetQuery::new(&spec, seek, 10)
             .render(&Sqlite, &base)
             .unwrap()
@@ -1071,7 +718,7 @@ mod tests {
     #[test]
     fn boundary_must_match_the_ordering() {
         let spec = orderings().parse("price").unwrap();
-        let base = BaseQuery::new("SELECT * FROM p");
+        let base = Select::sql("SELECT * FROM p");
         let short =
             KeysetQuery::new(&spec, Seek::After(vec![Value::Int(1)]), 10).render(&Sqlite, &base);
         assert_eq!(short.unwrap_err().kind(), crate::ErrorKind::Internal);
@@ -1093,7 +740,7 @@ mod tests {
     #[test]
     fn arrange_orders_arms_trims_and_sets_flags() {
         let spec = orderings().parse("rating").unwrap();
-        let base = BaseQuery::new("SELECT * FROM p");
+        let base = Select::sql("SELECT * FROM p");
         // forward from a value: arms may arrive NULL-arm first; values must lead
         let seek = Seek::After(vec![Value::Float(1.0), Value::Int(1)]);
         let st = KeysetQuery::new(&spec, seek, 3)
@@ -1101,7 +748,7 @@ mod tests {
             .unwrap();
         assert_eq!(st.arms(), 2);
         let rows = keyed(&[(None, 10), (None, 11), (Some(2.0), 3), (Some(3.0), 4)]);
-        let page = st.arrange(rows, Vec::as_slice);
+        let page = arranged(&st, rows, Vec::as_slice);
         assert_eq!(
             page.rows,
             keyed(&[(Some(2.0), 3), (Some(3.0), 4), (None, 10)])
@@ -1112,14 +759,14 @@ mod tests {
             .render(&Sqlite, &base)
             .unwrap();
         let rows = keyed(&[(Some(5.0), 9), (Some(4.0), 8), (None, 12), (None, 11)]);
-        let page = st.arrange(rows, Vec::as_slice);
+        let page = arranged(&st, rows, Vec::as_slice);
         assert_eq!(page.rows, keyed(&[(Some(5.0), 9), (None, 11), (None, 12)]));
         assert!(page.has_previous && !page.has_next);
         // a short page has nothing more
         let st = KeysetQuery::new(&spec, Seek::First, 3)
             .render(&Sqlite, &base)
             .unwrap();
-        let page = st.arrange(keyed(&[(Some(1.0), 1)]), Vec::as_slice);
+        let page = arranged(&st, keyed(&[(Some(1.0), 1)]), Vec::as_slice);
         assert!(!page.has_next && !page.has_previous);
     }
 
@@ -1170,14 +817,15 @@ mod tests {
     #[test]
     fn arrange_puts_split_arms_in_tie_order() {
         let spec = orderings().parse("price").unwrap();
-        let base = BaseQuery::new("SELECT * FROM p");
+        let base = Select::sql("SELECT * FROM p");
         let st = KeysetQuery::new(&spec, Seek::After(vec![Value::Int(5), Value::Int(7)]), 3)
             .render(&Sqlite, &base)
             .unwrap();
         assert_eq!(st.arms(), 2);
         let row = |price: i64, id: i64| vec![Value::Int(price), Value::Int(id)];
         // the "price > 5" arm arrives first; the ties with price 5 must lead
-        let page = st.arrange(
+        let page = arranged(
+            &st,
             vec![row(6, 1), row(7, 2), row(5, 8), row(5, 9)],
             Vec::as_slice,
         );

@@ -1,0 +1,83 @@
+//! MySQL and MariaDB: binds and column values.
+
+use folio::Value;
+use sqlx::mysql::{MySqlArguments, MySqlRow};
+use sqlx::{Row, TypeInfo, ValueRef};
+
+use crate::backend::{add, run_statements, Backend};
+use crate::{Error, Result};
+
+fn arguments(binds: &[Value]) -> Result<MySqlArguments, sqlx::Error> {
+    let mut args = MySqlArguments::default();
+    for v in binds {
+        match v {
+            Value::Null => add(&mut args, None::<i64>)?,
+            Value::Int(i) => add(&mut args, *i)?,
+            Value::Float(f) => add(&mut args, *f)?,
+            Value::Text(s) => add(&mut args, s.clone())?,
+            // sqlx sets the session's time zone to UTC: a DATETIME holds UTC.
+            Value::Timestamp(t) => match chrono::DateTime::from_timestamp_micros(*t) {
+                Some(ts) => add(&mut args, ts)?,
+                None => add(&mut args, None::<chrono::DateTime<chrono::Utc>>)?,
+            },
+            Value::Bool(b) => add(&mut args, *b)?,
+            Value::Bytes(b) => add(&mut args, b.clone())?,
+        }
+    }
+    Ok(args)
+}
+
+/// A value read by the column's type: the integer types (an unsigned `BIGINT`
+/// above `i64::MAX` cannot be carried), `FLOAT`, `DOUBLE`, the text types, the binary
+/// types, `DATETIME` and `TIMESTAMP` (UTC), `JSON` (as text).
+fn value_of(
+    row: &MySqlRow,
+    index: impl sqlx::ColumnIndex<MySqlRow> + Copy + std::fmt::Display,
+) -> Result<Value> {
+    let raw = row.try_get_raw(index)?;
+    if raw.is_null() {
+        return Ok(Value::Null);
+    }
+    let type_name = raw.type_info().name().to_owned();
+    Ok(match type_name.as_str() {
+        "BOOLEAN" | "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "BIGINT" => {
+            Value::Int(row.try_get_unchecked::<i64, _>(index)?)
+        }
+        "TINYINT UNSIGNED" | "SMALLINT UNSIGNED" | "MEDIUMINT UNSIGNED" | "INT UNSIGNED"
+        | "BIGINT UNSIGNED" => {
+            let n = row.try_get_unchecked::<u64, _>(index)?;
+            Value::Int(i64::try_from(n).map_err(|_| Error::decode(&index.to_string(), &type_name))?)
+        }
+        "FLOAT" => Value::Float(f64::from(row.try_get::<f32, _>(index)?)),
+        "DOUBLE" => Value::Float(row.try_get::<f64, _>(index)?),
+        "CHAR" | "VARCHAR" | "TINYTEXT" | "TEXT" | "MEDIUMTEXT" | "LONGTEXT" | "ENUM" | "JSON" => {
+            Value::Text(row.try_get_unchecked::<String, _>(index)?)
+        }
+        "BINARY" | "VARBINARY" | "TINYBLOB" | "BLOB" | "MEDIUMBLOB" | "LONGBLOB" => {
+            Value::Bytes(row.try_get_unchecked::<Vec<u8>, _>(index)?)
+        }
+        "DATETIME" | "TIMESTAMP" => Value::Timestamp(
+            row.try_get::<chrono::DateTime<chrono::Utc>, _>(index)?
+                .timestamp_micros(),
+        ),
+        other => return Err(Error::decode(&index.to_string(), other)),
+    })
+}
+
+impl Backend for sqlx::MySql {
+    fn dialect() -> &'static dyn folio::Dialect {
+        &folio::MySql
+    }
+
+    const CONCURRENT: bool = true;
+
+    fn value(row: &MySqlRow, column: &str) -> Result<Value> {
+        value_of(row, column)
+    }
+
+    fn value_at(row: &MySqlRow, index: usize) -> Result<Value> {
+        value_of(row, index)
+    }
+
+    run_statements!();
+}

@@ -1,0 +1,94 @@
+//! SQLite: binds, column values and the pool of `sqlite::memory:`.
+
+use std::str::FromStr;
+
+use folio::Value;
+use futures::future::BoxFuture;
+use sqlx::pool::PoolOptions;
+use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteRow};
+use sqlx::{Row, TypeInfo, ValueRef};
+
+use crate::backend::{add, run_statements, Backend};
+use crate::{Error, Result};
+
+/// SQLite's text form of a timestamp: RFC 3339 UTC with microseconds and `Z`
+/// (`2024-05-01T12:34:56.123456Z`): text order is time order.
+pub(crate) fn sqlite_timestamp(micros: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp_micros(micros)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
+}
+
+fn arguments(binds: &[Value]) -> Result<SqliteArguments, sqlx::Error> {
+    let mut args = SqliteArguments::default();
+    for v in binds {
+        match v {
+            Value::Null => add(&mut args, None::<i64>)?,
+            Value::Int(i) => add(&mut args, *i)?,
+            Value::Float(f) => add(&mut args, *f)?,
+            Value::Text(s) => add(&mut args, s.clone())?,
+            Value::Timestamp(t) => match sqlite_timestamp(*t) {
+                Some(s) => add(&mut args, s)?,
+                None => add(&mut args, *t)?,
+            },
+            Value::Bool(b) => add(&mut args, *b)?,
+            Value::Bytes(b) => add(&mut args, b.clone())?,
+        }
+    }
+    Ok(args)
+}
+
+/// A value read by its storage class (not the declared column type): `INTEGER`,
+/// `REAL`, `TEXT` (timestamps stored as text stay text), `BLOB`.
+fn value_of(
+    row: &SqliteRow,
+    index: impl sqlx::ColumnIndex<SqliteRow> + Copy + std::fmt::Display,
+) -> Result<Value> {
+    let raw = row.try_get_raw(index)?;
+    if raw.is_null() {
+        return Ok(Value::Null);
+    }
+    let type_name = raw.type_info().name().to_owned();
+    Ok(match type_name.as_str() {
+        "INTEGER" | "BOOLEAN" => Value::Int(row.try_get_unchecked::<i64, _>(index)?),
+        "REAL" => Value::Float(row.try_get_unchecked::<f64, _>(index)?),
+        "TEXT" => Value::Text(row.try_get_unchecked::<String, _>(index)?),
+        "BLOB" => Value::Bytes(row.try_get_unchecked::<Vec<u8>, _>(index)?),
+        other => return Err(Error::decode(&index.to_string(), other)),
+    })
+}
+
+impl Backend for sqlx::Sqlite {
+    fn dialect() -> &'static dyn folio::Dialect {
+        &folio::Sqlite
+    }
+
+    const CONCURRENT: bool = false;
+
+    /// A file is created when missing; `sqlite::memory:` gets a single connection
+    /// that is never closed, so every statement sees one database.
+    fn connect(url: &str) -> BoxFuture<'_, Result<sqlx::Pool<Self>, sqlx::Error>> {
+        Box::pin(async move {
+            let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
+            let pool = if url.contains(":memory:") || url.contains("mode=memory") {
+                PoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+            } else {
+                PoolOptions::new()
+            };
+            pool.connect_with(options).await
+        })
+    }
+
+    fn value(row: &SqliteRow, column: &str) -> Result<Value> {
+        value_of(row, column)
+    }
+
+    fn value_at(row: &SqliteRow, index: usize) -> Result<Value> {
+        value_of(row, index)
+    }
+
+    run_statements!();
+}
