@@ -19,7 +19,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use folio::{CursorCodec, ErrorKind, Fingerprint, Nulls, Orderings, Value};
+use folio::{CursorCodec, ErrorKind, Fingerprint, Nulls, Orderings, Value, Filter, Select};
 use hmac::{Hmac, Mac};
 use libfuzzer_sys::fuzz_target;
 use sha2::Sha256;
@@ -53,9 +53,10 @@ fn setup() -> &'static Setup {
             .field("created_at", "created_at")
             .parse("-rating,created_at")
             .expect("a valid ordering");
-        let fp = Fingerprint::builder("/api/products")
+        let fp = Fingerprint::builder("products")
+            .path("/api/products")
             .ordering(&spec)
-            .filter("category", "books")
+            .select(&Select::from("products").filter(Filter::eq("category", "books")))
             .finish();
         let plain = CursorCodec::with_keys([KEY, OLD_KEY]).expect("a ring of two keys");
         let strict = plain.clone().max_age(Duration::from_secs(3600));

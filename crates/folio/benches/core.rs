@@ -25,10 +25,14 @@ fn spec() -> SortSpec {
 }
 
 fn fingerprint(spec: &SortSpec) -> Fingerprint {
-    Fingerprint::builder("/api/products")
+    Fingerprint::builder("products")
+        .path("/api/products")
         .ordering(spec)
-        .filter("category", "books")
-        .filter("min_price", "1000")
+        .select(
+            &Select::from("products")
+                .filter(Filter::eq("category", "books"))
+                .filter(Filter::ge("price_cents", 1000)),
+        )
         .finish()
 }
 

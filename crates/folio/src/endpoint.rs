@@ -239,12 +239,10 @@ impl Endpoint {
     /// assert_ne!(e.fingerprint("/articles", &sort, &by(1)), e.fingerprint("/drafts", &sort, &by(1)));
     /// ```
     pub fn fingerprint(&self, path: &str, sort: &SortSpec, select: &Select) -> Fingerprint {
-        let mut canonical = Vec::with_capacity(64);
-        select.canonical(&mut canonical);
         Fingerprint::builder(self.resource.name())
-            .filter("path", path)
+            .path(path)
             .ordering(sort)
-            .filter("select", &hex(&canonical))
+            .select(select)
             .finish()
     }
 
@@ -572,15 +570,6 @@ impl EndpointBuilder {
 
 /// The query parameter a client names its count strategy in.
 const COUNT_PARAM: &str = "count";
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
 
 #[cfg(test)]
 mod tests {

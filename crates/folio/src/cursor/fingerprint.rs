@@ -3,26 +3,29 @@
 use sha2::{Digest, Sha256};
 
 use super::token::TAG_LEN;
-use crate::{Nulls, SortSpec};
+use crate::{Nulls, Select, SortSpec};
 
-/// What a cursor is bound to: the endpoint (with its path parameters), the ordering
-/// and the filters. A cursor decoded under another fingerprint is refused.
+/// What a cursor is bound to: the endpoint, the request's path (and so its path
+/// parameters), the ordering, and the select's source and filters with their typed
+/// values ([`Select::canonical_bytes`]). A cursor decoded under another fingerprint
+/// is refused. [`crate::Endpoint::fingerprint`] builds it from a request, so no
+/// filter can be left out of it.
 ///
-/// It is the SHA-256 of length-prefixed fields: the scope; the ordering's canonical
-/// form (its client string, such as `-price,-id`, and the NULL placement of each
-/// nullable key); and the filters sorted by name and value. The page size is not
-/// part of it: a client may change `per_page` between requests.
+/// It is the SHA-256 of length-prefixed fields: the scope (the endpoint); the path;
+/// the ordering's canonical form (its client string, such as `-price,-id`, and the
+/// NULL placement of each nullable key); and the select's canonical bytes. The page
+/// size and the columns read are not part of it: a client may change `per_page` or
+/// `fields` between requests.
 ///
 /// ```
-/// use folio::{Fingerprint, SortSpec};
+/// use folio::{Filter, Fingerprint, Select, SortSpec};
 /// let spec = SortSpec::by_unique("id", "id");
-/// let a = Fingerprint::builder("/api/products").ordering(&spec)
-///     .filter("category", "books").filter("min_price", "100").finish();
-/// let b = Fingerprint::builder("/api/products").ordering(&spec)
-///     .filter("min_price", "100").filter("category", "books").finish();
+/// let books = Select::from("products").filter(Filter::eq("category", "books"));
+/// let a = Fingerprint::builder("products").path("/api/products").ordering(&spec).select(&books).finish();
+/// let b = Fingerprint::builder("products").path("/api/products").ordering(&spec).select(&books.clone().columns(["id"])).finish();
 /// assert_eq!(a, b);
-/// let c = Fingerprint::builder("/api/products").ordering(&spec)
-///     .filter("category", "games").filter("min_price", "100").finish();
+/// let games = Select::from("products").filter(Filter::eq("category", "games"));
+/// let c = Fingerprint::builder("products").path("/api/products").ordering(&spec).select(&games).finish();
 /// assert_ne!(a, c);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -31,57 +34,68 @@ pub struct Fingerprint([u8; 32]);
 /// Builds a [`Fingerprint`].
 ///
 /// ```
-/// let fp = folio::Fingerprint::builder("/api/users/7/orders").filter("status", "paid").finish();
-/// assert_ne!(fp, folio::Fingerprint::builder("/api/users/8/orders").filter("status", "paid").finish());
+/// let a = folio::Fingerprint::builder("orders").path("/api/users/7/orders").finish();
+/// assert_ne!(a, folio::Fingerprint::builder("orders").path("/api/users/8/orders").finish());
 /// ```
 #[derive(Debug, Clone)]
 pub struct FingerprintBuilder {
     scope: String,
+    path: String,
     ordering: Option<SortSpec>,
-    filters: Vec<(String, String)>,
+    select: Vec<u8>,
 }
 
 impl Fingerprint {
-    /// Starts a fingerprint for `scope` (the endpoint and its path parameters,
-    /// such as `/api/users/7/orders`).
+    /// Starts a fingerprint for `scope` (the endpoint's name).
     ///
     /// ```
-    /// let a = folio::Fingerprint::builder("/api/products").finish();
-    /// assert_eq!(a, folio::Fingerprint::builder("/api/products").finish());
-    /// assert_ne!(a, folio::Fingerprint::builder("/api/users").finish());
+    /// let a = folio::Fingerprint::builder("products").finish();
+    /// assert_eq!(a, folio::Fingerprint::builder("products").finish());
+    /// assert_ne!(a, folio::Fingerprint::builder("users").finish());
     /// ```
     pub fn builder(scope: &str) -> FingerprintBuilder {
         FingerprintBuilder {
             scope: scope.to_owned(),
+            path: String::new(),
             ordering: None,
-            filters: Vec::new(),
+            select: Vec::new(),
         }
     }
 
     /// The 32 bytes of the fingerprint (a token carries the first 8).
     ///
     /// ```
-    /// let fp = folio::Fingerprint::builder("/api/products").finish();
+    /// let fp = folio::Fingerprint::builder("products").finish();
     /// assert_eq!(fp.as_bytes().len(), 32);
     /// ```
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }
 
-    /// The first bytes of the fingerprint, the part a token carries.
     pub(super) fn tag(&self) -> &[u8] {
         &self.0[..TAG_LEN]
     }
 }
 
 impl FingerprintBuilder {
+    /// Binds the request's path (a second call replaces the first).
+    ///
+    /// ```
+    /// use folio::Fingerprint;
+    /// assert_ne!(Fingerprint::builder("o").path("/a").finish(), Fingerprint::builder("o").finish());
+    /// ```
+    pub fn path(mut self, path: &str) -> Self {
+        path.clone_into(&mut self.path);
+        self
+    }
+
     /// Binds the ordering (a second call replaces the first).
     ///
     /// ```
     /// use folio::{Fingerprint, Orderings};
     /// let o = Orderings::new("id", "id").field("price", "price_cents");
-    /// let up = Fingerprint::builder("/p").ordering(&o.parse("price").unwrap()).finish();
-    /// let down = Fingerprint::builder("/p").ordering(&o.parse("-price").unwrap()).finish();
+    /// let up = Fingerprint::builder("p").ordering(&o.parse("price").unwrap()).finish();
+    /// let down = Fingerprint::builder("p").ordering(&o.parse("-price").unwrap()).finish();
     /// assert_ne!(up, down);
     /// ```
     pub fn ordering(mut self, spec: &SortSpec) -> Self {
@@ -89,16 +103,16 @@ impl FingerprintBuilder {
         self
     }
 
-    /// Binds a filter's value (order of calls does not matter).
+    /// Binds the select's source and filters with their values (a second call
+    /// replaces the first).
     ///
     /// ```
-    /// use folio::Fingerprint;
-    /// let a = Fingerprint::builder("/p").filter("a", "1").filter("b", "2").finish();
-    /// let b = Fingerprint::builder("/p").filter("b", "2").filter("a", "1").finish();
-    /// assert_eq!(a, b);
+    /// use folio::{Filter, Fingerprint, Select};
+    /// let by = |author: i64| Fingerprint::builder("a").select(&Select::from("articles").filter(Filter::eq("author_id", author))).finish();
+    /// assert_ne!(by(1), by(2));
     /// ```
-    pub fn filter(mut self, name: &str, value: &str) -> Self {
-        self.filters.push((name.to_owned(), value.to_owned()));
+    pub fn select(mut self, select: &Select) -> Self {
+        self.select = select.canonical_bytes();
         self
     }
 
@@ -107,18 +121,19 @@ impl FingerprintBuilder {
     /// ```
     /// use folio::Fingerprint;
     /// // fields are length-prefixed: moving a character across a boundary changes it
-    /// let a = Fingerprint::builder("/p").filter("ab", "c").finish();
-    /// let b = Fingerprint::builder("/p").filter("a", "bc").finish();
+    /// let a = Fingerprint::builder("ab").path("/c").finish();
+    /// let b = Fingerprint::builder("a").path("b/c").finish();
     /// assert_ne!(a, b);
     /// ```
-    pub fn finish(mut self) -> Fingerprint {
+    pub fn finish(self) -> Fingerprint {
         fn field(h: &mut Sha256, bytes: &[u8]) {
             h.update((bytes.len() as u64).to_le_bytes());
             h.update(bytes);
         }
         let mut h = Sha256::new();
-        field(&mut h, b"folio cursor fingerprint v1");
+        field(&mut h, b"folio cursor fingerprint v2");
         field(&mut h, self.scope.as_bytes());
+        field(&mut h, self.path.as_bytes());
         match &self.ordering {
             None => field(&mut h, b""),
             Some(spec) => {
@@ -139,12 +154,7 @@ impl FingerprintBuilder {
                 field(&mut h, &canonical);
             }
         }
-        self.filters.sort();
-        h.update((self.filters.len() as u64).to_le_bytes());
-        for (name, value) in &self.filters {
-            field(&mut h, name.as_bytes());
-            field(&mut h, value.as_bytes());
-        }
+        field(&mut h, &self.select);
         Fingerprint(h.finalize().into())
     }
 }
@@ -164,25 +174,26 @@ mod tests {
 
     #[test]
     fn fingerprint_is_canonical_and_sensitive() {
-        let a = Fingerprint::builder("/s")
+        use crate::Filter;
+        let select = |f: Filter| Select::from("t").filter(f);
+        let a = Fingerprint::builder("s")
             .ordering(&spec("price"))
-            .filter("a", "1")
-            .filter("b", "2")
-            .filter("a", "0")
+            .select(&select(Filter::eq("a", 1)))
+            .path("/s")
             .finish();
-        let b = Fingerprint::builder("/s")
-            .filter("b", "2")
-            .filter("a", "0")
+        let b = Fingerprint::builder("s")
+            .path("/s")
+            .select(&select(Filter::eq("a", 1)))
             .ordering(&spec("price"))
-            .filter("a", "1")
             .finish();
-        assert_eq!(a, b);
+        assert_eq!(a, b, "the order of the calls does not matter");
+        let with = |f: Filter| Fingerprint::builder("s").select(&select(f)).finish();
+        assert_ne!(with(Filter::eq("a", 1)), with(Filter::eq("a", 2)));
+        assert_ne!(with(Filter::eq("a", 1)), with(Filter::eq("b", 1)));
         // length prefixes keep fields apart
-        let fields = |n: &str, v: &str| Fingerprint::builder("/s").filter(n, v).finish();
-        assert_ne!(fields("ab", "c"), fields("a", "bc"));
         assert_ne!(
-            Fingerprint::builder("/sa").filter("b", "c").finish(),
-            Fingerprint::builder("/s").filter("ab", "c").finish()
+            Fingerprint::builder("sa").path("b").finish(),
+            Fingerprint::builder("s").path("ab").finish()
         );
         // the NULL placement of a nullable key is part of the ordering
         let last = Orderings::new("id", "id").nullable_field("rating", "rating", Nulls::Last);

@@ -359,8 +359,9 @@ impl CursorCodec {
     /// ```
     /// use folio::{Cursor, CursorCodec, ErrorKind, Fingerprint, Value};
     /// let codec = CursorCodec::new(b"secret");
-    /// let books = Fingerprint::builder("/api/products").filter("category", "books").finish();
-    /// let games = Fingerprint::builder("/api/products").filter("category", "games").finish();
+    /// let of = |c: &str| folio::Select::from("products").filter(folio::Filter::eq("category", c));
+    /// let books = Fingerprint::builder("products").select(&of("books")).finish();
+    /// let games = Fingerprint::builder("products").select(&of("games")).finish();
     /// let token = codec.encode(&Cursor::after(vec![Value::Int(10)]), &books);
     ///
     /// assert_eq!(codec.decode(&token, &books).unwrap(), Cursor::after(vec![Value::Int(10)]));
@@ -496,7 +497,7 @@ fn unknown_version(version: u8) -> Error {
 mod tests {
     use super::token::{put_varint, T_BYTES, T_FLOAT, T_INT, T_NULL, T_TEXT};
     use super::*;
-    use crate::{Nulls, Orderings, SortSpec};
+    use crate::{Filter, Nulls, Orderings, Select, SortSpec};
     use proptest::prelude::*;
 
     const KEY: &[u8] = b"test key, thirty-two bytes long!";
@@ -531,7 +532,7 @@ mod tests {
     fn fp() -> Fingerprint {
         Fingerprint::builder("/api/products")
             .ordering(&spec("-created_at"))
-            .filter("category", "books")
+            .select(&Select::from("products").filter(Filter::eq("category", "books")))
             .finish()
     }
 
@@ -731,29 +732,32 @@ mod tests {
         let others = [
             base()
                 .ordering(&spec("created_at"))
-                .filter("category", "books")
+                .select(&Select::from("products").filter(Filter::eq("category", "books")))
                 .finish(),
             base()
                 .ordering(&spec("-price"))
-                .filter("category", "books")
+                .select(&Select::from("products").filter(Filter::eq("category", "books")))
                 .finish(),
             base()
                 .ordering(&spec("-created_at"))
-                .filter("category", "games")
+                .select(&Select::from("products").filter(Filter::eq("category", "games")))
                 .finish(),
             base()
                 .ordering(&spec("-created_at"))
-                .filter("genre", "books")
+                .select(&Select::from("products").filter(Filter::eq("genre", "books")))
                 .finish(),
             base().ordering(&spec("-created_at")).finish(),
             base()
                 .ordering(&spec("-created_at"))
-                .filter("category", "books")
-                .filter("min_price", "100")
+                .select(
+                    &Select::from("products")
+                        .filter(Filter::eq("category", "books"))
+                        .filter(Filter::eq("min_price", "100")),
+                )
                 .finish(),
             Fingerprint::builder("/api/users/7/orders")
                 .ordering(&spec("-created_at"))
-                .filter("category", "books")
+                .select(&Select::from("products").filter(Filter::eq("category", "books")))
                 .finish(),
         ];
         for other in &others {
