@@ -67,16 +67,21 @@
 //! - [`RequestUrl`]: the absolute URL links are built on, honouring
 //!   `X-Forwarded-*` only under a [`TrustForwarded`] layer.
 //! - [`statement_budget`]: middleware putting a [`folio_sqlx::StatementCounter`] in
-//!   each request and answering `X-Statement-Count` and `Server-Timing`.
+//!   each request and answering `X-Statement-Count` and `Server-Timing`;
+//!   [`RequestCounter`] counts a handler's other statements into it.
 
 mod budget;
+mod counter;
 mod extract;
 mod filters;
 mod list;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod problem;
 mod response;
 
 pub use budget::{statement_budget, SERVER_TIMING_HEADER, STATEMENT_COUNT_HEADER};
+pub use counter::RequestCounter;
 pub use extract::{RequestUrl, TrustForwarded};
 pub use filters::Filters;
 pub use list::ListRequest;

@@ -122,10 +122,7 @@ impl ListRequest {
 
     /// `db` counting into the request's counter (itself when there is none).
     pub fn db<B: Backend>(&self, db: &Db<B>) -> Db<B> {
-        match &self.counter {
-            Some(counter) => db.counted(counter),
-            None => db.clone(),
-        }
+        crate::RequestCounter(self.counter.clone()).db(db)
     }
 
     /// Parses the request against `endpoint`, runs the page of `select` on `db`

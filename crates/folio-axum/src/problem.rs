@@ -9,6 +9,7 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
 /// One parameter a request got wrong: `{"name": "page", "reason": "must be a positive integer"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvalidParam {
     /// The query parameter (or path parameter) concerned.
     pub name: String,
@@ -32,6 +33,7 @@ pub struct InvalidParam {
 /// assert_eq!(p.invalid_params[0].name, "per_page");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// A URI naming the problem type (`urn:folio:problem:<kind>`; `about:blank` for
     /// plain HTTP problems such as 404).

@@ -2,9 +2,8 @@
 
 use std::net::SocketAddr;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-
-use crate::state::EnvelopeKind;
+use clap::{Args, Parser, Subcommand};
+use folio::{CountStrategy, Envelope};
 
 /// The default database: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://shop.db";
@@ -43,38 +42,10 @@ pub enum Command {
 /// The database to use.
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
-    /// `sqlite://path/to/file.db` (created if absent) or `postgres://user@host/db`.
+    /// `sqlite://path/to/file.db` (created if absent), `postgres://user@host/db` or
+    /// `mysql://user@host/db` (MySQL or MariaDB).
     #[arg(long, env = "FOLIO_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
-}
-
-/// The count strategy flag (`--count`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum CountFlag {
-    /// Estimate, exact when the estimate is small.
-    #[default]
-    Auto,
-    /// COUNT(*) of the filtered query.
-    Exact,
-    /// Planner statistics (PostgreSQL) or sqlite_stat1 (SQLite).
-    Estimate,
-    /// Count up to `--count-cap` rows.
-    Capped,
-    /// No count.
-    None,
-}
-
-impl CountFlag {
-    /// The strategy, with `cap` for `capped`.
-    pub fn strategy(self, cap: u64) -> folio_sqlx::CountStrategy {
-        match self {
-            CountFlag::Auto => folio_sqlx::CountStrategy::Auto,
-            CountFlag::Exact => folio_sqlx::CountStrategy::Exact,
-            CountFlag::Estimate => folio_sqlx::CountStrategy::Estimate,
-            CountFlag::Capped => folio_sqlx::CountStrategy::Capped(cap),
-            CountFlag::None => folio_sqlx::CountStrategy::None,
-        }
-    }
 }
 
 /// `folio-shop serve`.
@@ -87,18 +58,29 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8000")]
     pub addr: SocketAddr,
     /// The response body style and parameter names.
-    #[arg(long, value_enum, default_value_t = EnvelopeKind::Seed)]
-    pub envelope: EnvelopeKind,
+    #[arg(long, value_enum, default_value_t = Envelope::Seed)]
+    pub envelope: Envelope,
     /// The default count strategy (a request may ask for another with `count=`).
-    #[arg(long, value_enum, default_value_t = CountFlag::Auto)]
-    pub count: CountFlag,
+    #[arg(long, value_enum, default_value_t = CountStrategy::Auto)]
+    pub count: CountStrategy,
     /// The cap of `count=capped`.
     #[arg(long, default_value_t = 10_000)]
     pub count_cap: u64,
-    /// The key cursors are signed with. Without it, a random key per start: cursors
-    /// then stop working when the server restarts.
-    #[arg(long, env = "FOLIO_CURSOR_KEY", hide_env_values = true)]
-    pub cursor_key: Option<String>,
+    /// A key cursors are signed with; repeat it to rotate keys: the first signs,
+    /// every one verifies (so cursors signed by a previous key keep working until it
+    /// is removed). `FOLIO_CURSOR_KEYS` takes them comma-separated. Without any, a
+    /// random key per start: cursors then stop working when the server restarts.
+    /// Every instance behind one load balancer needs the same keys.
+    #[arg(
+        long = "cursor-key",
+        env = "FOLIO_CURSOR_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub cursor_keys: Vec<String>,
+    /// Cursors older than this many seconds are refused (400, its own problem type).
+    #[arg(long)]
+    pub cursor_max_age: Option<u64>,
     /// Build links from `X-Forwarded-Proto`/`X-Forwarded-Host` (only behind a proxy
     /// that sets them).
     #[arg(long)]
@@ -144,9 +126,10 @@ mod tests {
             panic!("expected serve")
         };
         assert_eq!(args.addr.to_string(), "127.0.0.1:8000");
-        assert_eq!(args.count, CountFlag::Auto);
+        assert_eq!(args.count, CountStrategy::Auto);
         assert_eq!(args.count_cap, 10_000);
-        assert_eq!(args.envelope, EnvelopeKind::Seed);
+        assert_eq!(args.envelope, Envelope::Seed);
+        assert!(args.cursor_keys.is_empty());
     }
 
     #[test]
@@ -156,8 +139,8 @@ mod tests {
         let Command::Serve(args) = cli.into_command() else {
             panic!("expected serve")
         };
-        assert_eq!(args.envelope, EnvelopeKind::JsonApi);
-        assert_eq!(args.count, CountFlag::Capped);
+        assert_eq!(args.envelope, Envelope::JsonApi);
+        assert_eq!(args.count, CountStrategy::Capped);
     }
 
     #[test]
@@ -183,6 +166,25 @@ mod tests {
             (10, 2, 3)
         );
         assert_eq!(args.db.database_url, "sqlite://x.db");
+    }
+
+    #[test]
+    fn cursor_keys_repeat() {
+        let cli = Cli::try_parse_from([
+            "folio-shop",
+            "--cursor-key",
+            "new",
+            "--cursor-key",
+            "old",
+            "--cursor-max-age",
+            "3600",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.into_command() else {
+            panic!("expected serve")
+        };
+        assert_eq!(args.cursor_keys, ["new", "old"]);
+        assert_eq!(args.cursor_max_age, Some(3600));
     }
 
     #[test]

@@ -1,245 +1,91 @@
-//! Opening the database: SQLite (a file, created if absent, WAL) or PostgreSQL; the
-//! schema check; the first-start demo seeding.
+//! Opening the database for the server, the schema check, and seeding (the first
+//! start's demo data, or `folio-shop seed`), on any [`ShopBackend`].
 
-use std::str::FromStr;
-use std::time::Duration;
+use folio_sqlx::Db;
 
-use sqlx::{
-    postgres::PgPoolOptions,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    PgPool, SqlitePool,
-};
-
+use crate::backend::{tables, BoxError, ShopBackend, TableState};
 use crate::seed::{DemoSize, SeedOptions, SeedReport};
 
-/// An error of the server's setup, shown to the operator.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// The shop's tables.
-pub const TABLES: [&str; 3] = ["products", "users", "orders"];
-
-/// The schema of one backend, split where the indexes start.
+/// The backend a database URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Schema {
-    /// The CREATE TABLE statements.
-    pub tables: &'static str,
-    /// The CREATE INDEX statements (run after a bulk load).
-    pub indexes: &'static str,
+pub enum Scheme {
+    /// `sqlite:…`
+    Sqlite,
+    /// `postgres://…`, `postgresql://…`
+    Postgres,
+    /// `mysql://…`, `mariadb://…`
+    MySql,
 }
 
-const SQLITE_SQL: &str = include_str!("../../../sql/schema.sqlite.sql");
-const POSTGRES_SQL: &str = include_str!("../../../sql/schema.postgres.sql");
-
-impl Schema {
-    /// Splits a schema file at its `-- indexes` line.
-    pub fn split(sql: &'static str) -> Schema {
-        let mut offset = 0;
-        for line in sql.split_inclusive('\n') {
-            if line.trim_end() == "-- indexes" {
-                return Schema {
-                    tables: &sql[..offset],
-                    indexes: &sql[offset..],
-                };
-            }
-            offset += line.len();
-        }
-        Schema {
-            tables: sql,
-            indexes: "",
-        }
-    }
-
-    /// SQLite's schema (`sql/schema.sqlite.sql`).
-    pub fn sqlite() -> Schema {
-        Schema::split(SQLITE_SQL)
-    }
-
-    /// PostgreSQL's schema (`sql/schema.postgres.sql`).
-    pub fn postgres() -> Schema {
-        Schema::split(POSTGRES_SQL)
-    }
-}
-
-/// An open database, before it is handed to the server.
-#[derive(Debug, Clone)]
-pub enum Target {
-    /// SQLite: a single-connection writer pool (seeding); the read pool is opened by
-    /// [`Target::into_db`].
-    Sqlite {
-        /// The connect options (file, WAL, busy timeout, synchronous=NORMAL).
-        options: Box<SqliteConnectOptions>,
-        /// One connection, for writing.
-        writer: SqlitePool,
-        /// An in-memory database: one connection serves everything.
-        memory: bool,
-    },
-    /// PostgreSQL: a pool.
-    Postgres(PgPool),
-}
-
-/// Which of the shop's tables a database holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TableState {
-    /// All of them: serve the database as it is.
-    Complete,
-    /// None: an empty database, to be created and seeded.
-    Empty,
-    /// Some but not all (the missing ones).
-    Partial(Vec<&'static str>),
-}
-
-/// The number of connections of the read pool: the cores, at least 2.
-fn pool_size() -> u32 {
-    std::thread::available_parallelism()
-        .map_or(2, |n| n.get() as u32)
-        .max(2)
-}
-
-/// Opens `url`: `sqlite:…` (the file is created if absent) or `postgres://…`.
-pub async fn open(url: &str) -> Result<Target, BoxError> {
-    if url.starts_with("sqlite:") {
-        let memory = url.contains(":memory:") || url.contains("mode=memory");
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(if memory {
-                SqliteJournalMode::Memory
-            } else {
-                SqliteJournalMode::Wal
-            })
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(u32::from(memory))
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options.clone())
-            .await?;
-        Ok(Target::Sqlite {
-            options: Box::new(options),
-            writer,
-            memory,
-        })
-    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        let pool = PgPoolOptions::new()
-            .max_connections(pool_size() * 4)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
-            .await?;
-        Ok(Target::Postgres(pool))
-    } else {
-        Err(format!("unsupported database URL `{url}`: use sqlite://FILE or postgres://…").into())
-    }
-}
-
-impl Target {
-    /// Which of the shop's tables exist.
-    pub async fn tables(&self) -> Result<TableState, sqlx::Error> {
-        let mut present = Vec::new();
-        for table in TABLES {
-            let found: Option<(i64,)> = match self {
-                Target::Sqlite { writer, .. } => {
-                    sqlx::query_as("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
-                        .bind(table)
-                        .fetch_optional(writer)
-                        .await?
-                }
-                Target::Postgres(pool) => {
-                    sqlx::query_as(
-                        "SELECT 1::BIGINT FROM information_schema.tables \
-                         WHERE table_schema = current_schema() AND table_name = $1",
-                    )
-                    .bind(table)
-                    .fetch_optional(pool)
-                    .await?
-                }
-            };
-            if found.is_some() {
-                present.push(table);
-            }
-        }
-        Ok(match present.len() {
-            0 => TableState::Empty,
-            n if n == TABLES.len() => TableState::Complete,
-            _ => TableState::Partial(
-                TABLES
-                    .into_iter()
-                    .filter(|t| !present.contains(t))
-                    .collect(),
-            ),
-        })
-    }
-
-    /// Seeds the (empty) database.
-    pub async fn seed(&self, options: &SeedOptions) -> Result<SeedReport, sqlx::Error> {
-        match self {
-            Target::Sqlite { writer, .. } => {
-                crate::seed::seed_sqlite(writer, &Schema::sqlite(), options).await
-            }
-            Target::Postgres(pool) => {
-                crate::seed::seed_postgres(pool, &Schema::postgres(), options).await
-            }
-        }
-    }
-
-    /// The database the server reads: SQLite's writer is closed and a read pool of
-    /// [`pool_size`] connections opened (an in-memory database keeps its one
-    /// connection).
-    pub async fn into_db(self) -> Result<folio_sqlx::Db, sqlx::Error> {
-        match self {
-            Target::Sqlite {
-                options,
-                writer,
-                memory,
-            } => {
-                if memory {
-                    return Ok(folio_sqlx::Db::from(writer));
-                }
-                writer.close().await;
-                let read = SqlitePoolOptions::new()
-                    .max_connections(pool_size())
-                    .connect_with(*options)
-                    .await?;
-                Ok(folio_sqlx::Db::from(read))
-            }
-            Target::Postgres(pool) => Ok(folio_sqlx::Db::from(pool)),
-        }
-    }
-
-    /// Closes the pools.
-    pub async fn close(self) {
-        match self {
-            Target::Sqlite { writer, .. } => writer.close().await,
-            Target::Postgres(pool) => pool.close().await,
+impl Scheme {
+    /// The backend of `url`, or an error naming the schemes understood.
+    pub fn of(url: &str) -> Result<Scheme, BoxError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Scheme::Sqlite),
+            "postgres" | "postgresql" => Ok(Scheme::Postgres),
+            "mysql" | "mariadb" => Ok(Scheme::MySql),
+            _ => Err(format!(
+                "unsupported database URL `{url}`: use sqlite://FILE, postgres://… or mysql://…"
+            )
+            .into()),
         }
     }
 }
 
-/// Prints a seeding summary to stderr.
+/// sqlx names MariaDB `mysql://`; the shop accepts `mariadb://` too.
+pub fn sqlx_url(url: &str) -> String {
+    match url.strip_prefix("mariadb://") {
+        Some(rest) => format!("mysql://{rest}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Prints a seeding summary to stderr: rows, phases, rows per second.
 pub fn print_report(report: &SeedReport) {
     let [products, users, orders] = report.rows;
+    let rows = products + users + orders;
+    let load = report.load.as_secs_f64();
     eprintln!(
         "seeded {products} products, {users} users, {orders} orders in {:.1}s \
-         (load {:.1}s, indexes {:.1}s, analyze {:.1}s)",
+         (load {load:.1}s at {:.0} rows/s, indexes {:.1}s, analyze {:.1}s)",
         report.total().as_secs_f64(),
-        report.load.as_secs_f64(),
+        if load > 0.0 { rows as f64 / load } else { 0.0 },
         report.indexes.as_secs_f64(),
         report.analyze.as_secs_f64()
     );
+}
+
+/// `folio-shop seed`: creates the schema in the empty database at `url` and fills it.
+pub async fn seed<B: ShopBackend>(
+    url: &str,
+    options: &SeedOptions,
+) -> Result<SeedReport, BoxError> {
+    let opened = B::open(url).await?;
+    let db = Db::new(opened.writer.clone());
+    if tables(&db).await? != TableState::Empty {
+        opened.writer.close().await;
+        return Err(
+            format!("{url} already holds the shop's tables; seed an empty database").into(),
+        );
+    }
+    let report = B::seed(&db, options).await?;
+    opened.writer.close().await;
+    Ok(report)
 }
 
 /// Opens `url` for serving: a database holding the shop's tables is served as it is
 /// (no reseeding, no schema change); an empty one gets the schema and the demo data
 /// set (with progress); one holding only some of the tables is refused.
 ///
-/// Returns the database and whether it was seeded now.
-pub async fn prepare(url: &str) -> Result<(folio_sqlx::Db, bool), BoxError> {
-    let target = open(url).await?;
-    let seeded = match target.tables().await? {
+/// Returns the pool to serve from and whether the database was seeded now.
+pub async fn prepare<B: ShopBackend>(url: &str) -> Result<(sqlx::Pool<B>, bool), BoxError> {
+    let opened = B::open(url).await?;
+    let db = Db::new(opened.writer.clone());
+    let seeded = match tables(&db).await? {
         TableState::Complete => false,
         TableState::Partial(missing) => {
-            target.close().await;
+            opened.writer.close().await;
             return Err(format!(
                 "the database holds some of the shop's tables but not {}; \
                  use an empty database or a complete one",
@@ -256,37 +102,38 @@ pub async fn prepare(url: &str) -> Result<(folio_sqlx::Db, bool), BoxError> {
                 size.users,
                 size.orders()
             );
-            let report = target
-                .seed(&SeedOptions {
+            let report = B::seed(
+                &db,
+                &SeedOptions {
                     size,
                     seed: crate::seed::DEFAULT_SEED,
                     quiet: false,
-                })
-                .await?;
+                },
+            )
+            .await?;
             print_report(&report);
             true
         }
     };
-    Ok((target.into_db().await?, seeded))
+    Ok((B::serve_pool(opened).await?, seeded))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use folio_sqlx::{MySql, Postgres, Sqlite};
 
     #[test]
-    fn schemas_split_at_indexes() {
-        for schema in [Schema::sqlite(), Schema::postgres()] {
-            assert!(schema.tables.contains("CREATE TABLE products"));
-            assert!(!schema.tables.lines().any(|l| l.starts_with("CREATE INDEX")));
-            assert!(schema.indexes.contains("CREATE INDEX products_price_id"));
-        }
+    fn schemes() {
+        assert_eq!(Scheme::of("sqlite://shop.db").unwrap(), Scheme::Sqlite);
+        assert_eq!(Scheme::of("sqlite::memory:").unwrap(), Scheme::Sqlite);
+        assert_eq!(Scheme::of("postgresql://h/db").unwrap(), Scheme::Postgres);
+        assert_eq!(Scheme::of("mariadb://root@h/db").unwrap(), Scheme::MySql);
+        assert!(Scheme::of("oracle://h").is_err());
+        assert_eq!(sqlx_url("mariadb://root@h/db"), "mysql://root@h/db");
     }
 
-    #[tokio::test]
-    async fn memory_database_is_created_seeded_and_then_served_as_is() {
-        let target = open("sqlite::memory:").await.unwrap();
-        assert_eq!(target.tables().await.unwrap(), TableState::Empty);
+    async fn seeded_then_served_as_is<B: ShopBackend>(url: &str) -> sqlx::Pool<B> {
         let options = SeedOptions {
             size: DemoSize {
                 products: 1234,
@@ -296,23 +143,54 @@ mod tests {
             seed: 1,
             quiet: true,
         };
-        let report = target.seed(&options).await.unwrap();
+        let opened = B::open(url).await.unwrap();
+        let db = Db::new(opened.writer.clone());
+        assert_eq!(tables(&db).await.unwrap(), TableState::Empty);
+        let report = B::seed(&db, &options).await.unwrap();
         assert_eq!(report.rows, [1234, 50, 150]);
-        assert_eq!(target.tables().await.unwrap(), TableState::Complete);
-        let Target::Sqlite { writer, .. } = &target else {
-            unreachable!()
-        };
-        let (n, nulls): (i64, i64) =
-            sqlx::query_as("SELECT count(*), sum(rating IS NULL) FROM products")
-                .fetch_one(writer)
-                .await
-                .unwrap();
+        assert_eq!(tables(&db).await.unwrap(), TableState::Complete);
+        let (n, nulls) = db
+            .find::<(i64, i64)>(&folio::Select::sql(
+                "SELECT COUNT(*), SUM(CASE WHEN rating IS NULL THEN 1 ELSE 0 END) FROM products",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(n, 1234);
-        assert!(nulls > 50 && nulls < 250);
+        assert!(nulls > 50 && nulls < 250, "{nulls}");
+        // The same rows on every backend: compare a product with the generator's.
+        let expected = crate::seed::Products::new(1, 1234).nth(41).unwrap();
+        let product = db
+            .find::<crate::api::models::Product>(
+                &folio::Select::from("products").filter(folio::Filter::eq("id", 42)),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                product.name,
+                product.price,
+                product.rating,
+                crate::api::models::rfc3339(&product.created_at)
+            ),
+            (
+                expected.name,
+                expected.price_cents,
+                expected.rating,
+                expected.created_at
+            )
+        );
+        B::serve_pool(opened).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn sqlite_is_created_seeded_and_then_served_as_is() {
+        let pool = seeded_then_served_as_is::<Sqlite>("sqlite::memory:").await;
         let (indexes,): (i64,) = sqlx::query_as(
             "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
         )
-        .fetch_one(writer)
+        .fetch_one(&pool)
         .await
         .unwrap();
         assert_eq!(indexes, 7);
@@ -321,61 +199,35 @@ mod tests {
     #[tokio::test]
     async fn postgres_is_seeded_with_copy_and_then_served_as_is() {
         let Some(pg) = folio_testing::postgres().await else {
-            eprintln!("no PostgreSQL: skipped");
             return;
         };
-        let target = open(pg.url()).await.unwrap();
-        assert_eq!(target.tables().await.unwrap(), TableState::Empty);
-        let options = SeedOptions {
-            size: DemoSize {
-                products: 3000,
-                users: 40,
-                orders_per_user: 5,
-            },
-            seed: 9,
-            quiet: true,
-        };
-        let report = target.seed(&options).await.unwrap();
-        assert_eq!(report.rows, [3000, 40, 200]);
-        assert_eq!(target.tables().await.unwrap(), TableState::Complete);
-        let Target::Postgres(pool) = &target else {
-            unreachable!()
-        };
-        // The same rows as on SQLite: compare a product with the generator's.
-        let first = crate::seed::Products::new(9, 3000).nth(41).unwrap();
-        let (name, price, rating, created): (String, i64, Option<f64>, String) = sqlx::query_as(
-            "SELECT name, price_cents, rating, \
-             to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') \
-             FROM products WHERE id = 42",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        assert_eq!(
-            (name, price, rating, created),
-            (
-                first.name,
-                first.price_cents,
-                first.rating,
-                first.created_at
-            )
-        );
+        let pool = seeded_then_served_as_is::<Postgres>(pg.url()).await;
         // Identity sequences continue after the loaded ids.
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO users (name, email, created_at) VALUES ('n', 'n@x', now()) RETURNING id",
         )
-        .fetch_one(pool)
+        .fetch_one(&pool)
         .await
         .unwrap();
-        assert_eq!(id, 41);
+        assert_eq!(id, 51);
+        pool.close().await;
+    }
+
+    #[tokio::test]
+    async fn mysql_is_seeded_by_inserts_and_then_served_as_is() {
+        let Some(my) = folio_testing::mysql().await else {
+            return;
+        };
+        let pool = seeded_then_served_as_is::<MySql>(my.url()).await;
         let (indexes,): (i64,) = sqlx::query_as(
-            "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() \
-             AND indexname IN ('products_price_id', 'orders_user_created_id')",
+            "SELECT COUNT(DISTINCT index_name) FROM information_schema.statistics \
+             WHERE table_schema = DATABASE() AND index_name <> 'PRIMARY' AND index_name <> 'email' \
+             AND index_name <> 'orders_user_fk'",
         )
-        .fetch_one(pool)
+        .fetch_one(&pool)
         .await
         .unwrap();
-        assert_eq!(indexes, 2);
-        target.close().await;
+        assert_eq!(indexes, 7);
+        pool.close().await;
     }
 }

@@ -4,12 +4,14 @@ use std::time::Duration;
 
 use clap::Parser;
 use folio_shop::{
+    backend::{BoxError, ShopBackend},
     cli::{Cli, Command, SeedArgs, ServeArgs},
-    db::{self, BoxError, TableState},
+    db::{self, Scheme},
     seed::{DemoSize, SeedOptions},
     server,
-    state::AppState,
+    state::{AppState, Settings},
 };
+use folio_sqlx::{Db, MySql, Postgres, Sqlite};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -36,15 +38,7 @@ async fn main() -> std::process::ExitCode {
 
 /// `folio-shop seed`: creates the schema in an empty database and fills it.
 async fn seed(args: SeedArgs) -> Result<(), BoxError> {
-    let target = db::open(&args.db.database_url).await?;
-    if target.tables().await? != TableState::Empty {
-        target.close().await;
-        return Err(format!(
-            "{} already holds the shop's tables; seed an empty database",
-            args.db.database_url
-        )
-        .into());
-    }
+    let url = db::sqlx_url(&args.db.database_url);
     let options = SeedOptions {
         size: DemoSize {
             products: args.products,
@@ -54,43 +48,59 @@ async fn seed(args: SeedArgs) -> Result<(), BoxError> {
         seed: args.seed,
         quiet: false,
     };
-    let report = target.seed(&options).await?;
+    let report = match Scheme::of(&url)? {
+        Scheme::Sqlite => db::seed::<Sqlite>(&url, &options).await?,
+        Scheme::Postgres => db::seed::<Postgres>(&url, &options).await?,
+        Scheme::MySql => db::seed::<MySql>(&url, &options).await?,
+    };
     db::print_report(&report);
-    target.close().await;
     Ok(())
 }
 
-/// The cursor codec: from `--cursor-key`, or a random key for this run.
-fn codec(key: Option<&str>) -> folio::CursorCodec {
-    if let Some(key) = key.filter(|k| !k.is_empty()) {
-        return folio::CursorCodec::new(key.as_bytes());
-    }
-    tracing::warn!(
-        "no --cursor-key (FOLIO_CURSOR_KEY): cursors are signed with a random key \
-         and stop working when the server restarts"
-    );
-    let key: [u8; 32] = rand::random();
-    folio::CursorCodec::new(&key)
+/// The cursor codec: from `--cursor-key` (repeated: a key ring), or a random key
+/// for this run; with `--cursor-max-age`, cursors expire.
+fn codec(keys: &[String], max_age: Option<u64>) -> Result<folio::CursorCodec, BoxError> {
+    let keys: Vec<&String> = keys.iter().filter(|k| !k.is_empty()).collect();
+    let codec = if keys.is_empty() {
+        tracing::warn!(
+            "no --cursor-key (FOLIO_CURSOR_KEYS): cursors are signed with a random key \
+             and stop working when the server restarts"
+        );
+        let key: [u8; 32] = rand::random();
+        folio::CursorCodec::new(&key)
+    } else {
+        folio::CursorCodec::with_keys(keys.iter().map(|k| k.as_bytes()))?
+    };
+    Ok(match max_age {
+        Some(secs) => codec.max_age(Duration::from_secs(secs)),
+        None => codec,
+    })
 }
 
 /// `folio-shop serve`.
 async fn serve(args: ServeArgs) -> Result<(), BoxError> {
-    let (db, _seeded) = db::prepare(&args.db.database_url).await?;
-    let state = AppState {
-        db,
-        codec: codec(args.cursor_key.as_deref()),
+    let url = db::sqlx_url(&args.db.database_url);
+    match Scheme::of(&url)? {
+        Scheme::Sqlite => serve_on::<Sqlite>(&url, args).await,
+        Scheme::Postgres => serve_on::<Postgres>(&url, args).await,
+        Scheme::MySql => serve_on::<MySql>(&url, args).await,
+    }
+}
+
+async fn serve_on<B: ShopBackend>(url: &str, args: ServeArgs) -> Result<(), BoxError> {
+    let (pool, _seeded) = db::prepare::<B>(url).await?;
+    let settings = Settings {
         envelope: args.envelope,
-        count: args.count.strategy(args.count_cap),
+        count: args.count,
         count_cap: args.count_cap,
-        count_cache: folio_sqlx::CountCache::default(),
-        bookmarks: (args.bookmark_stride > 0)
-            .then(|| folio_sqlx::Bookmarks::with_stride(args.bookmark_stride)),
-        trust_forwarded: args.trust_forwarded_headers,
+        codec: codec(&args.cursor_keys, args.cursor_max_age)?,
     };
-    let app = server::router_with_timeout(
-        state.clone(),
-        Duration::from_secs(args.request_timeout_secs.max(1)),
-    );
+    let state = AppState::new(Db::new(pool.clone()), &settings, args.bookmark_stride);
+    let mut app =
+        server::router_with_timeout(state, Duration::from_secs(args.request_timeout_secs.max(1)));
+    if args.trust_forwarded_headers {
+        app = app.layer(axum::Extension(folio_axum::TrustForwarded(true)));
+    }
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
@@ -110,12 +120,7 @@ async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-    if let Some(pool) = state.db.sqlite() {
-        pool.close().await;
-    }
-    if let Some(pool) = state.db.postgres() {
-        pool.close().await;
-    }
+    pool.close().await;
     tracing::info!("shut down");
     Ok(())
 }

@@ -12,11 +12,11 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sqlx::{
-    postgres::PgPoolCopyExt, sqlite::SqliteArguments, PgPool, Sqlite, SqliteConnection, SqlitePool,
-};
+use folio::Value;
+use folio_sqlx::{Backend, Db};
+use sqlx::postgres::PgPoolCopyExt;
 
-use crate::db::Schema;
+use crate::backend::{run_script, Schema};
 use crate::progress::Progress;
 
 /// The default seed of the generator.
@@ -539,14 +539,14 @@ impl Iterator for Orders {
     }
 }
 
-/// A row that can be bound to a multi-row INSERT and written as a COPY text line.
+/// A row that can be inserted by a multi-row INSERT and written as a COPY text line.
 trait SeedRow: Send + Sync {
     /// The table.
     const TABLE: &'static str;
     /// The columns, in order.
     const COLUMNS: &'static [&'static str];
-    /// Binds the row's values, in column order.
-    fn bind(&self, args: &mut SqliteArguments);
+    /// The row's values, in column order.
+    fn values(&self, out: &mut Vec<Value>);
     /// Appends the row as a line of PostgreSQL's COPY text format.
     fn copy_line(&self, out: &mut String);
 }
@@ -564,13 +564,13 @@ fn copy_text(out: &mut String, s: &str) {
     }
 }
 
-fn add<'q, T>(args: &mut SqliteArguments, value: T)
-where
-    T: 'q + sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite>,
-{
-    use sqlx::Arguments as _;
-    // Binding plain integers, floats and strings cannot fail.
-    let _ = args.add(value);
+/// A generated RFC 3339 timestamp as a typed value (each backend binds it its own
+/// way: SQLite as the same text, PostgreSQL and MySQL as a timestamp).
+fn timestamp_value(rfc3339: &str) -> Value {
+    DateTime::parse_from_rfc3339(rfc3339).map_or_else(
+        |_| Value::from(rfc3339),
+        |t| Value::Timestamp(t.timestamp_micros()),
+    )
 }
 
 impl SeedRow for ProductRow {
@@ -585,14 +585,16 @@ impl SeedRow for ProductRow {
         "description",
     ];
 
-    fn bind(&self, args: &mut SqliteArguments) {
-        add(args, self.id);
-        add(args, self.name.as_str());
-        add(args, self.category);
-        add(args, self.price_cents);
-        add(args, self.rating);
-        add(args, self.created_at.as_str());
-        add(args, self.description.as_str());
+    fn values(&self, out: &mut Vec<Value>) {
+        out.extend([
+            Value::Int(self.id),
+            Value::from(self.name.as_str()),
+            Value::from(self.category),
+            Value::Int(self.price_cents),
+            Value::from(self.rating),
+            timestamp_value(&self.created_at),
+            Value::from(self.description.as_str()),
+        ]);
     }
 
     fn copy_line(&self, out: &mut String) {
@@ -617,11 +619,13 @@ impl SeedRow for UserRow {
     const TABLE: &'static str = "users";
     const COLUMNS: &'static [&'static str] = &["id", "name", "email", "created_at"];
 
-    fn bind(&self, args: &mut SqliteArguments) {
-        add(args, self.id);
-        add(args, self.name.as_str());
-        add(args, self.email.as_str());
-        add(args, self.created_at.as_str());
+    fn values(&self, out: &mut Vec<Value>) {
+        out.extend([
+            Value::Int(self.id),
+            Value::from(self.name.as_str()),
+            Value::from(self.email.as_str()),
+            timestamp_value(&self.created_at),
+        ]);
     }
 
     fn copy_line(&self, out: &mut String) {
@@ -638,12 +642,14 @@ impl SeedRow for OrderRow {
     const COLUMNS: &'static [&'static str] =
         &["id", "user_id", "status", "total_cents", "created_at"];
 
-    fn bind(&self, args: &mut SqliteArguments) {
-        add(args, self.id);
-        add(args, self.user_id);
-        add(args, self.status);
-        add(args, self.total_cents);
-        add(args, self.created_at.as_str());
+    fn values(&self, out: &mut Vec<Value>) {
+        out.extend([
+            Value::Int(self.id),
+            Value::Int(self.user_id),
+            Value::from(self.status),
+            Value::Int(self.total_cents),
+            timestamp_value(&self.created_at),
+        ]);
     }
 
     fn copy_line(&self, out: &mut String) {
@@ -655,14 +661,12 @@ impl SeedRow for OrderRow {
     }
 }
 
-/// SQLite's limit of bind parameters per statement (3.32 and later).
-const SQLITE_MAX_BINDS: usize = 32_766;
-/// Rows per INSERT statement at most.
-const SQLITE_ROWS_PER_INSERT: usize = 500;
+/// Rows per INSERT statement at most (fewer when the backend's bind limit says so).
+const ROWS_PER_INSERT: usize = 500;
 /// Rows generated and written per chunk.
 const CHUNK_ROWS: usize = 5_000;
 
-/// `INSERT INTO t (cols) VALUES (?, …), … ` for `rows` rows.
+/// `INSERT INTO t (cols) VALUES (?, …), …` for `rows` rows, in portable `?` form.
 fn insert_sql<R: SeedRow>(rows: usize) -> String {
     let placeholders = format!("({})", vec!["?"; R::COLUMNS.len()].join(","));
     let mut sql = format!(
@@ -707,47 +711,41 @@ fn progress(label: &str, total: u64, quiet: bool) -> Progress {
     }
 }
 
-/// Inserts `chunk` with multi-row INSERTs of up to [`SQLITE_ROWS_PER_INSERT`] rows.
-async fn sqlite_insert<R: SeedRow>(
-    conn: &mut SqliteConnection,
-    full_sql: &str,
-    chunk: &[R],
-) -> Result<(), sqlx::Error> {
-    let per = SQLITE_ROWS_PER_INSERT.min(SQLITE_MAX_BINDS / R::COLUMNS.len());
-    for rows in chunk.chunks(per) {
-        let sql;
-        let sql_ref = if rows.len() == per {
-            full_sql
-        } else {
-            sql = insert_sql::<R>(rows.len());
-            sql.as_str()
-        };
-        let mut args = SqliteArguments::default();
-        for row in rows {
-            row.bind(&mut args);
-        }
-        sqlx::query_with(sqlx::AssertSqlSafe(sql_ref), args).execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-async fn sqlite_table<R, I>(
-    conn: &mut SqliteConnection,
+/// Inserts the rows of `iter` with multi-row INSERTs of up to [`ROWS_PER_INSERT`]
+/// rows (fewer when the backend's bind limit says so), with a progress bar.
+async fn insert_table<B, R, I>(
+    db: &Db<B>,
     iter: I,
     total: u64,
     quiet: bool,
-) -> Result<u64, sqlx::Error>
+) -> Result<u64, folio_sqlx::Error>
 where
+    B: Backend,
     R: SeedRow + 'static,
     I: Iterator<Item = R> + Send + 'static,
 {
-    let per = SQLITE_ROWS_PER_INSERT.min(SQLITE_MAX_BINDS / R::COLUMNS.len());
-    let full_sql = insert_sql::<R>(per);
+    let per = ROWS_PER_INSERT.min(B::dialect().max_binds() / R::COLUMNS.len());
+    let full = folio::Select::sql(&insert_sql::<R>(per));
     let mut rx = chunks(iter);
     let mut bar = progress(R::TABLE, total, quiet);
     let mut rows = 0;
     while let Some(chunk) = rx.recv().await {
-        sqlite_insert(conn, &full_sql, &chunk).await?;
+        for batch in chunk.chunks(per) {
+            let sql = if batch.len() == per {
+                full.clone()
+            } else {
+                folio::Select::sql(&insert_sql::<R>(batch.len()))
+            };
+            let mut values = Vec::with_capacity(batch.len() * R::COLUMNS.len());
+            for row in batch {
+                row.values(&mut values);
+            }
+            let statement = values
+                .into_iter()
+                .fold(sql, folio::Select::bind)
+                .to_sql(B::dialect())?;
+            db.execute(&statement).await?;
+        }
         rows += chunk.len() as u64;
         bar.inc(chunk.len() as u64);
     }
@@ -755,65 +753,59 @@ where
     Ok(rows)
 }
 
-/// Seeds an empty SQLite database through its single writer connection: tables,
-/// rows, indexes, ANALYZE. Journaling is off during the load and WAL afterwards.
-pub async fn seed_sqlite(
-    writer: &SqlitePool,
-    schema: &Schema,
+/// The statements around a bulk load by INSERT: before the rows, after them, the
+/// statistics, and at the end (each part `;`-separated, run one at a time).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BulkScript {
+    pub(crate) before: &'static str,
+    pub(crate) after_rows: &'static str,
+    pub(crate) analyze: &'static str,
+    pub(crate) after: &'static str,
+}
+
+/// Seeds an empty database by multi-row INSERTs (SQLite through its single writer
+/// connection; MySQL): tables, rows, indexes, statistics.
+pub(crate) async fn seed_by_inserts<B: Backend>(
+    db: &Db<B>,
+    schema: Schema,
     options: &SeedOptions,
-) -> Result<SeedReport, sqlx::Error> {
+    script: BulkScript,
+) -> Result<SeedReport, folio_sqlx::Error> {
     let size = options.size;
     let quiet = options.quiet;
-    let mut conn = writer.acquire().await?;
-    sqlx::raw_sql(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
-         PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF;",
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::raw_sql(schema.tables).execute(&mut *conn).await?;
+    run_script(db, script.before).await?;
+    run_script(db, schema.tables).await?;
 
     let started = Instant::now();
-    sqlx::raw_sql("BEGIN").execute(&mut *conn).await?;
-    let products = sqlite_table(
-        &mut conn,
+    let products = insert_table(
+        db,
         Products::new(options.seed, size.products),
         size.products,
         quiet,
     )
     .await?;
-    let users = sqlite_table(
-        &mut conn,
-        Users::new(options.seed, size.users),
-        size.users,
-        quiet,
-    )
-    .await?;
-    let orders = sqlite_table(
-        &mut conn,
+    let users = insert_table(db, Users::new(options.seed, size.users), size.users, quiet).await?;
+    let orders = insert_table(
+        db,
         Orders::new(options.seed, size.users, size.orders_per_user),
         size.orders(),
         quiet,
     )
     .await?;
-    sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+    run_script(db, script.after_rows).await?;
     let load = started.elapsed();
 
     let started = Instant::now();
     crate::progress::note(quiet, "  indexes: building…");
-    sqlx::raw_sql(schema.indexes).execute(&mut *conn).await?;
+    run_script(db, schema.indexes).await?;
     let indexes = started.elapsed();
 
     let started = Instant::now();
     crate::progress::note(quiet, "  analyze: running…");
-    sqlx::raw_sql("ANALYZE").execute(&mut *conn).await?;
+    run_script(db, script.analyze).await?;
     let analyze = started.elapsed();
 
-    sqlx::raw_sql(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-    )
-    .execute(&mut *conn)
-    .await?;
+    run_script(db, script.after).await?;
     Ok(SeedReport {
         rows: [products, users, orders],
         load,
@@ -822,7 +814,12 @@ pub async fn seed_sqlite(
     })
 }
 
-async fn pg_table<R, I>(pool: &PgPool, iter: I, total: u64, quiet: bool) -> Result<u64, sqlx::Error>
+async fn pg_table<R, I>(
+    pool: &sqlx::PgPool,
+    iter: I,
+    total: u64,
+    quiet: bool,
+) -> Result<u64, sqlx::Error>
 where
     R: SeedRow + 'static,
     I: Iterator<Item = R> + Send + 'static,
@@ -851,14 +848,15 @@ where
 
 /// Seeds an empty PostgreSQL database: tables, `COPY … FROM STDIN` in text format,
 /// indexes, identity sequences moved past the loaded ids, `VACUUM ANALYZE`.
-pub async fn seed_postgres(
-    pool: &PgPool,
-    schema: &Schema,
-    options: &SeedOptions,
-) -> Result<SeedReport, sqlx::Error> {
+pub(crate) async fn seed_postgres(
+    db: Db<folio_sqlx::Postgres>,
+    schema: Schema,
+    options: SeedOptions,
+) -> Result<SeedReport, folio_sqlx::Error> {
     let size = options.size;
     let quiet = options.quiet;
-    sqlx::raw_sql(schema.tables).execute(pool).await?;
+    let pool = db.pool();
+    run_script(&db, schema.tables).await?;
 
     let started = Instant::now();
     let products = pg_table(
@@ -883,23 +881,25 @@ pub async fn seed_postgres(
     )
     .await?;
     for table in ["products", "users", "orders"] {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-             COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
-        )))
-        .execute(pool)
+        run_script(
+            &db,
+            &format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
+            ),
+        )
         .await?;
     }
     let load = started.elapsed();
 
     let started = Instant::now();
     crate::progress::note(quiet, "  indexes: building…");
-    sqlx::raw_sql(schema.indexes).execute(pool).await?;
+    run_script(&db, schema.indexes).await?;
     let indexes = started.elapsed();
 
     let started = Instant::now();
     crate::progress::note(quiet, "  analyze: running VACUUM ANALYZE…");
-    sqlx::raw_sql("VACUUM ANALYZE").execute(pool).await?;
+    run_script(&db, "VACUUM ANALYZE").await?;
     let analyze = started.elapsed();
     Ok(SeedReport {
         rows: [products, users, orders],

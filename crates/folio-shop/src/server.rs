@@ -13,22 +13,23 @@ use axum::{
 };
 use tower_http::timeout::TimeoutLayer;
 
+use crate::backend::ShopBackend;
 use crate::state::AppState;
 
 /// The default request timeout (`--request-timeout-secs`).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The application with the default request timeout.
-pub fn router(state: AppState) -> Router {
+pub fn router<B: ShopBackend>(state: AppState<B>) -> Router {
     router_with_timeout(state, DEFAULT_REQUEST_TIMEOUT)
 }
 
 /// The application: `crate::api::routes()`, `GET /healthz`, the statement budget and
 /// timing middleware (`X-Statement-Count`, `Server-Timing`), one log line per request
 /// and a request timeout (408 after `timeout`).
-pub fn router_with_timeout(state: AppState, timeout: Duration) -> Router {
-    crate::api::routes()
-        .merge(crate::web::routes())
+pub fn router_with_timeout<B: ShopBackend>(state: AppState<B>, timeout: Duration) -> Router {
+    crate::api::routes::<B>()
+        .merge(crate::web::routes::<B>())
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn(folio_axum::statement_budget))
         .layer(TimeoutLayer::with_status_code(

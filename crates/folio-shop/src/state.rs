@@ -1,96 +1,112 @@
-//! The state every handler shares: the database, the cursor codec and the server's
-//! pagination defaults.
+//! What every handler shares: the database and the API's endpoints.
 
-use folio::{Envelope, ParamNames};
+use std::sync::Arc;
 
-/// The response body style the server speaks (`--envelope`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
-pub enum EnvelopeKind {
-    /// The Flask article's keys plus links (the default).
-    #[default]
-    Seed,
-    /// Django REST Framework's `{count, next, previous, results}`.
-    Drf,
-    /// JSON:API: `data`, `links`, `meta`.
-    #[value(name = "jsonapi")]
-    JsonApi,
-    /// Relay connections: `edges`, `pageInfo`.
-    Relay,
-}
+use folio::{CountStrategy, CursorCodec, Envelope};
+use folio_sqlx::{Bookmarks, Db};
 
-impl EnvelopeKind {
-    /// The query parameter names this style uses (`per_page` or `page_size`, `page[number]`, …).
-    pub fn names(&self) -> ParamNames {
-        match self {
-            EnvelopeKind::Seed | EnvelopeKind::Relay => ParamNames::seed(),
-            EnvelopeKind::Drf => ParamNames::drf(),
-            EnvelopeKind::JsonApi => ParamNames::jsonapi(),
-        }
-    }
+use crate::api::{orders, products, users};
+use crate::backend::ShopBackend;
 
-    /// The envelope for one collection: `items_key` and `total_key` name the seed
-    /// envelope's keys (`products`/`total`, `orders`/`total_orders`), `resource_type`
-    /// is the JSON:API `type`.
-    pub fn envelope(&self, items_key: &str, total_key: &str, resource_type: &str) -> Envelope {
-        match self {
-            EnvelopeKind::Seed => Envelope::Seed {
-                items_key: items_key.to_owned(),
-                total_key: total_key.to_owned(),
-            },
-            EnvelopeKind::Drf => Envelope::Drf,
-            EnvelopeKind::JsonApi => Envelope::JsonApi {
-                resource_type: resource_type.to_owned(),
-            },
-            EnvelopeKind::Relay => Envelope::Relay,
-        }
-    }
-}
-
-/// What every handler gets: cheap to clone (pools and codecs are shared handles).
-#[derive(Clone)]
-pub struct AppState {
-    /// The database (SQLite or PostgreSQL pool).
-    pub db: folio_sqlx::Db,
-    /// Signs and verifies cursor tokens under the server key.
-    pub codec: folio::CursorCodec,
-    /// The response body style (`--envelope`).
-    pub envelope: EnvelopeKind,
-    /// The server's default count strategy (`--count`, default `auto`).
-    pub count: folio_sqlx::CountStrategy,
-    /// The cap of `count=capped` (`--count-cap`, default 10,000).
+/// The server's settings that shape its API (from the command line).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The response body style and parameter names (`--envelope`).
+    pub envelope: Envelope,
+    /// The count strategy of a request that asks for none (`--count`).
+    pub count: CountStrategy,
+    /// The cap of `count=capped` (`--count-cap`).
     pub count_cap: u64,
-    /// Cached exact counts (`count=cached`).
-    pub count_cache: folio_sqlx::CountCache,
-    /// Bookmarks of deep page numbers (`--bookmark-stride`; `None` with 0: deep
-    /// pages read by OFFSET only).
-    pub bookmarks: Option<folio_sqlx::Bookmarks>,
-    /// Whether `X-Forwarded-Proto`/`X-Forwarded-Host` are honoured in links
-    /// (`--trust-forwarded-headers`).
-    pub trust_forwarded: bool,
+    /// Signs and verifies cursor tokens.
+    pub codec: CursorCodec,
 }
 
-impl AppState {
-    /// A page query of `base` under this server's settings: the `count` strategy
-    /// with the count cache, and the bookmarks of deep page numbers.
-    pub fn page_query<'a>(
-        &'a self,
-        base: &'a folio::BaseQuery,
-        spec: &'a folio::SortSpec,
-        request: &'a folio::PageRequest,
-        count: folio_sqlx::CountStrategy,
-    ) -> folio_sqlx::PageQuery<'a> {
-        let query = folio_sqlx::PageQuery::new(base, spec, request)
-            .count(count)
-            .cache(&self.count_cache);
-        match &self.bookmarks {
-            Some(b) => query.bookmarks(b),
-            None => query,
+impl Settings {
+    /// The defaults of `folio-shop serve` with `codec`.
+    pub fn new(codec: CursorCodec) -> Self {
+        Settings {
+            envelope: Envelope::Seed,
+            count: CountStrategy::Auto,
+            count_cap: folio::DEFAULT_COUNT_CAP,
+            codec,
         }
     }
 }
 
-impl axum::extract::FromRef<AppState> for folio_axum::TrustForwarded {
-    fn from_ref(state: &AppState) -> Self {
-        folio_axum::TrustForwarded(state.trust_forwarded)
+/// The API's endpoints, built once from the settings.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// `GET /api/products` (and its export).
+    pub products: folio::Endpoint,
+    /// `GET /api/users`.
+    pub users: folio::Endpoint,
+    /// `GET /api/users/{id}/orders`.
+    pub orders: folio::Endpoint,
+    /// The envelope they speak.
+    pub envelope: Envelope,
+}
+
+impl Api {
+    /// The endpoints under `settings`.
+    pub fn new(settings: &Settings) -> Self {
+        Api {
+            products: products::endpoint(settings),
+            users: users::endpoint(settings),
+            orders: orders::endpoint(settings),
+            envelope: settings.envelope,
+        }
+    }
+}
+
+/// What every handler gets: cheap to clone (pools and endpoints are shared).
+#[derive(Debug)]
+pub struct AppState<B: ShopBackend> {
+    /// The database (with its count cache and bookmarks).
+    pub db: Db<B>,
+    /// The API as the server speaks it (`--envelope`).
+    pub api: Arc<Api>,
+    /// The API in the seed envelope, for the browsable page.
+    pub seed_api: Arc<Api>,
+}
+
+impl<B: ShopBackend> Clone for AppState<B> {
+    fn clone(&self) -> Self {
+        AppState {
+            db: self.db.clone(),
+            api: Arc::clone(&self.api),
+            seed_api: Arc::clone(&self.seed_api),
+        }
+    }
+}
+
+impl<B: ShopBackend> AppState<B> {
+    /// The state of a server on `db` under `settings`; deep page numbers seek from
+    /// bookmarks every `bookmark_stride` rows (0: none, always OFFSET).
+    pub fn new(db: Db<B>, settings: &Settings, bookmark_stride: u64) -> Self {
+        let db = if bookmark_stride > 0 {
+            let runtime = tokio::runtime::Handle::current();
+            db.with_bookmarks(Bookmarks::new(runtime).with_stride(bookmark_stride))
+        } else {
+            db
+        };
+        let seed = Settings {
+            envelope: Envelope::Seed,
+            ..settings.clone()
+        };
+        AppState {
+            db,
+            api: Arc::new(Api::new(settings)),
+            seed_api: Arc::new(Api::new(&seed)),
+        }
+    }
+
+    /// The same state answering in the seed envelope (the browsable page's calls).
+    #[must_use]
+    pub fn in_seed_envelope(&self) -> Self {
+        AppState {
+            db: self.db.clone(),
+            api: Arc::clone(&self.seed_api),
+            seed_api: Arc::clone(&self.seed_api),
+        }
     }
 }

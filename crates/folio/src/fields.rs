@@ -35,7 +35,7 @@ pub struct Fields {
 /// let set = folio::Fields::new(&["id", "name"]).parse(Some("name")).unwrap();
 /// assert!(set.contains("name") && !set.contains("id"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldSet {
     /// The selected names.
     pub names: Vec<String>,

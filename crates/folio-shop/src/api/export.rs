@@ -4,14 +4,13 @@
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use folio_axum::{Problem, RequestUrl};
+use folio_axum::{ListRequest, Problem};
 use futures::StreamExt;
 use http::{header, HeaderValue, StatusCode};
 
 use super::models::Product;
-use super::params::QueryParams;
-use super::products::{ProductQuery, Projected};
-use super::ShopDb;
+use super::products::{select, Projected};
+use crate::backend::ShopBackend;
 use crate::state::AppState;
 
 /// The rows read per statement of an export.
@@ -20,38 +19,28 @@ pub const EXPORT_CHUNK: u64 = 500;
 /// The media type of the export.
 pub const NDJSON: &str = "application/x-ndjson";
 
-/// Every product matching the filters, one JSON object per line, in the ordering.
+/// Every product matching the filters, one JSON object per line, in the ordering
+/// (the list's parameters: its filters, `ordering` and `fields`).
 ///
 /// The first chunk is read before the response starts, so a failing query is a
 /// problem document rather than a truncated body.
-#[utoipa::path(
-    get,
-    path = "/api/products/export",
-    tag = "products",
-    params(super::openapi::ProductListParams),
-    responses(
-        (status = 200, description = "One product object per line (the list's keys and `fields`)", body = String, content_type = "application/x-ndjson"),
-        (status = 400, description = "Bad parameter", body = super::openapi::ProblemDoc, content_type = "application/problem+json"),
-    )
-)]
-pub async fn export_products(
-    State(_state): State<AppState>,
-    ShopDb(db): ShopDb,
-    url: RequestUrl,
+pub async fn export_products<B: ShopBackend>(
+    State(app): State<AppState<B>>,
+    list: ListRequest,
 ) -> Result<Response, Problem> {
-    let params = QueryParams::parse(&url.query);
-    let q = ProductQuery::from_params(&params)?;
-    let (base, _) = q
-        .filters
-        .base(db.dialect(), q.fields.contains("description"));
-    let rows = folio_sqlx::stream::<Product>(&db, &base, &q.spec, EXPORT_CHUNK);
+    let endpoint = &app.api.products;
+    let listing = list.parse(endpoint)?;
+    let select = listing.apply(select(listing.wants("description")));
+    let rows = list
+        .db(&app.db)
+        .stream::<Product>(select, listing.sort.clone(), EXPORT_CHUNK);
     let mut rows = Box::pin(rows.peekable());
     if let Some(Err(_)) = rows.as_mut().peek().await {
         if let Some(Err(e)) = rows.next().await {
             return Err(e.into());
         }
     }
-    let fields = q.fields;
+    let fields = listing.fields.unwrap_or_default();
     let lines = rows.map(move |row| match row {
         Ok(p) => {
             let item = Projected {

@@ -2,20 +2,19 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use folio::{Orderings, Policy, Statement};
-use folio_axum::{Problem, RequestUrl};
+use folio::{Endpoint, Filter, FilterParam, Orderings, Select};
+use folio_axum::{ListRequest, Problem};
 
 use super::models::{Order, ORDER_STATUSES};
-use super::params::{count_strategy, path_id, QueryParams};
-use super::{orders_fingerprint, ShopDb, SqlBuilder};
-use crate::state::AppState;
+use super::params::path_id;
+use crate::backend::ShopBackend;
+use crate::state::{AppState, Settings};
 
 /// The page size of a user's orders when none is given.
 pub const DEFAULT_ORDERS_PAGE_SIZE: u64 = 5;
 
-/// The columns of an order (the base of the list and of `expand=orders`).
-pub(crate) const ORDER_SELECT: &str =
-    "SELECT id, user_id, status, total_cents, created_at FROM orders";
+/// The columns of an order.
+const ORDER_COLUMNS: [&str; 5] = ["id", "user_id", "status", "total_cents", "created_at"];
 
 /// The orderings a client may ask for on orders.
 pub fn orderings() -> Orderings {
@@ -24,64 +23,57 @@ pub fn orderings() -> Orderings {
         .field("total", "total_cents")
 }
 
+/// A user's orders: the article's `total_orders`, 5 a page, filter `status`.
+pub fn endpoint(settings: &Settings) -> Endpoint {
+    Endpoint::builder("orders", settings.codec.clone())
+        .envelope(settings.envelope)
+        .total_key("total_orders")
+        .orderings(orderings())
+        .filter(
+            FilterParam::eq("status")
+                .one_of(ORDER_STATUSES)
+                .describe("Only orders with this status."),
+        )
+        .page_size(DEFAULT_ORDERS_PAGE_SIZE, 100)
+        .count(settings.count)
+        .count_cap(settings.count_cap)
+        .build()
+}
+
+/// Every order.
+pub fn select() -> Select {
+    Select::from("orders").columns(ORDER_COLUMNS)
+}
+
+/// The orders of user `user_id`: the select every page of the user's orders is cut
+/// from (and so what their cursors are bound to, with the path).
+pub fn of_user(user_id: i64) -> Select {
+    select().filter(Filter::eq("user_id", user_id))
+}
+
+/// The path of a user's orders.
+pub fn path(user_id: i64) -> String {
+    format!("/api/users/{user_id}/orders")
+}
+
 /// A user's orders, in any pagination mode; filter `status`.
 ///
 /// Whether the user exists is checked only when the page comes back empty, so a
 /// non-empty page runs the page (and its count) and nothing else.
-#[utoipa::path(
-    get,
-    path = "/api/users/{id}/orders",
-    tag = "users",
-    params(
-        ("id" = i64, Path, description = "The user id", minimum = 1),
-        super::openapi::PageParams,
-        super::openapi::OrderListParams,
-    ),
-    responses(
-        (status = 200, description = "A page of the user's orders (seed envelope shown; default `per_page` 5)", body = super::openapi::OrderPage),
-        (status = 400, description = "Bad parameter", body = super::openapi::ProblemDoc, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = super::openapi::ProblemDoc, content_type = "application/problem+json"),
-    )
-)]
-pub async fn list_orders(
-    State(state): State<AppState>,
-    ShopDb(db): ShopDb,
-    url: RequestUrl,
+pub async fn list_orders<B: ShopBackend>(
+    State(app): State<AppState<B>>,
+    list: ListRequest,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let user_id = path_id(&id)?;
-    let params = QueryParams::parse(&url.query);
-    let names = state.envelope.names();
-    let policy = Policy::new()
-        .default_size(DEFAULT_ORDERS_PAGE_SIZE)
-        .names(names.clone());
-    let request = folio_axum::page_request(&url.query, &policy)?;
-    let spec = orderings().parse(params.get("ordering")?.unwrap_or(""))?;
-    let status = params.one_of("status", ORDER_STATUSES)?;
-    let count = count_strategy(&params, state.count, state.count_cap)?;
-
-    let mut b = SqlBuilder::new(db.dialect(), ORDER_SELECT).and("user_id", "=", user_id);
-    if let Some(s) = status {
-        b = b.and("status", "=", s);
-    }
-    let base = b.base();
-    let fingerprint = orders_fingerprint(user_id, &spec, status);
-    let page = state
-        .page_query(&base, &spec, &request, count)
-        .cursors(&state.codec, &fingerprint)
-        .fetch::<Order>(&db)
+    let endpoint = &app.api.orders;
+    let listing = list.parse(endpoint)?;
+    let db = list.db(&app.db);
+    let page = db
+        .page::<Order>(endpoint, &listing, of_user(user_id))
         .await?;
-    if page.items.is_empty() && !user_exists(&db, user_id).await? {
+    if page.items.is_empty() && !super::users::exists(&db, user_id).await? {
         return Err(Problem::not_found(format!("no user with id {user_id}")));
     }
-    let envelope = state.envelope.envelope("orders", "total_orders", "orders");
-    Ok(folio_axum::PageResponse::new(page, envelope, url, names).into_response())
-}
-
-/// Whether user `id` exists (one statement).
-async fn user_exists(db: &folio_sqlx::Db, id: i64) -> Result<bool, folio_sqlx::Error> {
-    let st: Statement = SqlBuilder::new(db.dialect(), "SELECT id FROM users")
-        .and("id", "=", id)
-        .statement();
-    Ok(db.fetch_optional::<(i64,)>(&st).await?.is_some())
+    Ok(list.respond(endpoint, page).into_response())
 }

@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use folio_sqlx::StatementCounter;
 use tower::ServiceExt as _;
 
-use crate::state::{AppState, EnvelopeKind};
+use crate::backend::ShopBackend;
+use crate::state::AppState;
 
 /// The largest API body the page reads (a page holds at most 100 items).
 const BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -58,10 +59,12 @@ impl Reply {
 
 /// Sends `GET path_and_query` (an `/api/…` path) to the API routes on behalf of
 /// the request `outer`.
-pub(crate) async fn call(state: &AppState, outer: &Parts, path_and_query: &str) -> Reply {
-    let mut api_state = state.clone();
-    api_state.envelope = EnvelopeKind::Seed;
-    let app = crate::api::routes().with_state(api_state);
+pub(crate) async fn call<B: ShopBackend>(
+    state: &AppState<B>,
+    outer: &Parts,
+    path_and_query: &str,
+) -> Reply {
+    let app = crate::api::routes::<B>().with_state(state.in_seed_envelope());
 
     let mut request = Request::get(path_and_query);
     for name in [

@@ -28,7 +28,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::state::{AppState, EnvelopeKind};
+use crate::backend::ShopBackend;
+use crate::state::AppState;
 
 pub(crate) mod internal;
 pub(crate) mod query;
@@ -54,14 +55,14 @@ const FAVICON: &str = include_str!("../../assets/favicon.svg");
 /// - `GET /docs` (and `/docs/`): the docs page; `GET /docs/{file}`: Swagger UI's files.
 /// - `GET /ui/api/{*path}`: the API in the seed envelope, for the page's script when
 ///   the server speaks another envelope (`--envelope drf|jsonapi|relay`).
-pub fn routes() -> Router<AppState> {
+pub fn routes<B: ShopBackend>() -> Router<AppState<B>> {
     Router::new()
-        .route("/", get(index))
+        .route("/", get(index::<B>))
         .route("/assets/{file}", get(asset))
-        .route("/docs", get(docs))
-        .route("/docs/", get(docs))
+        .route("/docs", get(docs::<B>))
+        .route("/docs/", get(docs::<B>))
         .route("/docs/{*file}", get(swagger_file))
-        .route("/ui/api/{*path}", get(seed_api))
+        .route("/ui/api/{*path}", get(seed_api::<B>))
 }
 
 /// A short hash of the assets: their URLs change whenever their content does.
@@ -82,9 +83,9 @@ fn asset_version() -> &'static str {
 }
 
 /// Where the page's script finds the API.
-fn site(state: &AppState) -> Site<'static> {
+fn site<B: ShopBackend>(state: &AppState<B>) -> Site<'static> {
     Site {
-        api_base: if state.envelope == EnvelopeKind::Seed {
+        api_base: if state.api.envelope == folio::Envelope::Seed {
             "/api"
         } else {
             "/ui/api"
@@ -103,7 +104,7 @@ fn page(status: StatusCode, markup: maud::Markup) -> Response {
 }
 
 /// `GET /`: the browsable page.
-async fn index(State(state): State<AppState>, request: Request) -> Response {
+async fn index<B: ShopBackend>(State(state): State<AppState<B>>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let state_of_page = PageState::parse(parts.uri.query().unwrap_or(""));
     let site = site(&state);
@@ -132,7 +133,7 @@ async fn index(State(state): State<AppState>, request: Request) -> Response {
 }
 
 /// `GET /docs`: the interactive docs page.
-async fn docs(State(state): State<AppState>) -> Response {
+async fn docs<B: ShopBackend>(State(state): State<AppState<B>>) -> Response {
     page(StatusCode::OK, render::docs(site(&state)))
 }
 
@@ -199,7 +200,7 @@ async fn swagger_file(Path(file): Path<String>) -> Response {
 }
 
 /// `GET /ui/api/{*path}`: `GET /api/{path}` in the seed envelope.
-async fn seed_api(State(state): State<AppState>, request: Request) -> Response {
+async fn seed_api<B: ShopBackend>(State(state): State<AppState<B>>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let rest = parts.uri.path().strip_prefix("/ui").unwrap_or("/api");
     let target = match parts.uri.query() {
