@@ -192,11 +192,12 @@ fn total_relation() -> RefOr<Schema> {
 /// ```
 /// use utoipa::openapi::schema::Ref;
 /// let e = folio::Endpoint::builder("products", folio::CursorCodec::new(b"k")).build();
-/// let schema = folio_axum::openapi::page_schema(&e, Ref::from_schema_name("Product").into());
+/// let schema = folio_axum::openapi::page_schema(&e, Ref::from_schema_name("Product"));
 /// let json = serde_json::to_value(&schema).unwrap();
 /// assert_eq!(json["required"], serde_json::json!(["products", "total", "total_relation", "next", "previous"]));
 /// ```
-pub fn page_schema(endpoint: &Endpoint, item: RefOr<Schema>) -> Schema {
+pub fn page_schema(endpoint: &Endpoint, item: impl Into<RefOr<Schema>>) -> Schema {
+    let item: RefOr<Schema> = item.into();
     let items = || ArrayBuilder::new().items(item.clone());
     let object = match endpoint.envelope() {
         Envelope::Drf => ObjectBuilder::new()

@@ -237,12 +237,11 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         Cmd::All(args) => all(args).await,
         Cmd::Driver { file, iterations } => {
             let url = format!("sqlite://{}", file.display());
-            let db = folio_sqlx::Db::connect(&url).await?;
-            let pool = db.sqlite().ok_or("not a SQLite database")?;
+            let pool = sqlx::SqlitePool::connect(&url).await?;
             let products: i64 = sqlx::query_scalar("SELECT max(id) FROM products")
-                .fetch_one(pool)
+                .fetch_one(&pool)
                 .await?;
-            for d in driver::compare(&file, pool, products as u64, iterations).await? {
+            for d in driver::compare(&file, &pool, products as u64, iterations).await? {
                 println!(
                     "{:55} {:9} {:45} p50 {:>9.1} µs  {:>9.0} q/s",
                     d.statement, d.driver, d.how, d.latency_us.p50, d.qps
@@ -595,38 +594,21 @@ async fn measure_backend(
     }
     say!("[{}] starting folio-shop …", backend.name);
     let shop = shop::start(cfg, backend, &[])?;
-    let db = folio_sqlx::Db::connect(&backend.url).await?;
-    let bounds = shop::boundaries(&db, backend.name, depths).await?;
-
-    if cfg.skip_depth {
-        results.notes.push(format!(
-            "[{}] depth study skipped (--skip-depth)",
-            backend.name
-        ));
-    } else {
-        say!("[{}] depth over HTTP …", backend.name);
-        results
-            .depth
-            .extend(shop::depth_http(cfg, backend, &shop, &bounds, depths).await?);
-        say!("[{}] depth in process …", backend.name);
-        let (rows, notes) = shop::depth_sql(cfg, backend, &db, &bounds, depths).await?;
-        results.depth.extend(rows);
-        results.notes.extend(notes);
-    }
-    say!("[{}] count strategies …", backend.name);
-    results
-        .counts
-        .extend(shop::counts(cfg, backend, &db).await?);
-    if let (Some(pool), "sqlite") = (db.sqlite(), backend.name) {
+    let bounds = match backend.name {
+        "sqlite" => in_process::<folio_sqlx::Sqlite>(cfg, backend, &shop, depths, results).await?,
+        "mysql" => in_process::<folio_sqlx::MySql>(cfg, backend, &shop, depths, results).await?,
+        _ => in_process::<folio_sqlx::Postgres>(cfg, backend, &shop, depths, results).await?,
+    };
+    if backend.name == "sqlite" {
         say!("[{}] sqlx against rusqlite …", backend.name);
+        let pool = sqlx::SqlitePool::connect(&backend.url).await?;
         let path = backend.url.trim_start_matches("sqlite://");
         let iterations = if cfg.quick { 500 } else { 5000 };
         results.driver.extend(
-            driver::compare(std::path::Path::new(path), pool, cfg.products, iterations).await?,
+            driver::compare(std::path::Path::new(path), &pool, cfg.products, iterations).await?,
         );
+        pool.close().await;
     }
-    db.sqlite().map(sqlx::SqlitePool::close);
-    drop(db);
 
     say!("[{}] throughput (folio-shop) …", backend.name);
     let pid = shop.proc.pid();
@@ -692,6 +674,40 @@ async fn measure_backend(
         }
     }
     Ok(())
+}
+
+/// What is measured in process on backend `B` (the boundaries of the depth study,
+/// the depth study through folio-sqlx, the count strategies); returns the boundaries.
+async fn in_process<B: folio_shop::backend::ShopBackend>(
+    cfg: &Config,
+    backend: &Backend,
+    shop: &shop::Shop,
+    depths: &[u64],
+    results: &mut Results,
+) -> Result<Vec<shop::Boundary>, BoxError> {
+    let db = folio_sqlx::Db::<B>::connect(&backend.url).await?;
+    let bounds = shop::boundaries(&db, backend.name, depths).await?;
+    if cfg.skip_depth {
+        results.notes.push(format!(
+            "[{}] depth study skipped (--skip-depth)",
+            backend.name
+        ));
+    } else {
+        say!("[{}] depth over HTTP …", backend.name);
+        results
+            .depth
+            .extend(shop::depth_http(cfg, backend, shop, &bounds, depths).await?);
+        say!("[{}] depth in process …", backend.name);
+        let (rows, notes) = shop::depth_sql(cfg, backend, &db, &bounds, depths).await?;
+        results.depth.extend(rows);
+        results.notes.extend(notes);
+    }
+    say!("[{}] count strategies …", backend.name);
+    results
+        .counts
+        .extend(shop::counts(cfg, backend, &db).await?);
+    db.pool().close().await;
+    Ok(bounds)
 }
 
 async fn pg_rows(url: &str) -> Result<u64, BoxError> {

@@ -7,10 +7,12 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use folio::{CursorCodec, CursorPosition, Mode, PageNumber, PageRequest, SortSpec, Value};
+use folio::{CountStrategy, CursorCodec, Endpoint, SortSpec, Value};
 use folio_shop::api::models::{rfc3339, Product};
-use folio_shop::api::products::{orderings, ProductFilters};
-use folio_sqlx::{Bookmarks, CountCache, CountStrategy, Db, PageQuery, StatementCounter};
+use folio_shop::api::products;
+use folio_shop::backend::ShopBackend;
+use folio_shop::state::Settings;
+use folio_sqlx::{Bookmarks, CountCache, Db, StatementCounter};
 
 use crate::http::{self, Conn};
 use crate::procs::{self, Proc};
@@ -85,10 +87,10 @@ fn key_values(spec: &SortSpec, p: &Product, backend: &str) -> Vec<Value> {
             "price_cents" => Value::Int(p.price),
             "rating" => p.rating.map_or(Value::Null, Value::Float),
             "created_at" => {
-                if backend == "postgres" {
-                    Value::Timestamp(p.created_at.timestamp_micros())
-                } else {
+                if backend == "sqlite" {
                     Value::Text(rfc3339(&p.created_at))
+                } else {
+                    Value::Timestamp(p.created_at.timestamp_micros())
                 }
             }
             "name" => Value::Text(p.name.clone()),
@@ -97,25 +99,43 @@ fn key_values(spec: &SortSpec, p: &Product, backend: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The server's product list with the bench's cursor key, `settings` changed by
+/// `change` (so that cursors and fingerprints are exactly the server's).
+pub(crate) fn endpoint(change: impl FnOnce(&mut Settings)) -> Endpoint {
+    let mut settings = Settings::new(CursorCodec::new(CURSOR_KEY.as_bytes()));
+    settings.count = CountStrategy::None;
+    change(&mut settings);
+    products::endpoint(&settings)
+}
+
+/// The list's endpoint as the server reads it, for in-process pages: no count,
+/// bookmarks off unless asked, deep offsets as a deferred join from `deferred_from`.
+fn in_process(deferred_from: u64, bookmarks: bool) -> Endpoint {
+    let mut settings = Settings::new(CursorCodec::new(CURSOR_KEY.as_bytes()));
+    settings.count = CountStrategy::None;
+    products::builder(&settings)
+        .deferred_join_from(deferred_from)
+        .bookmarks(bookmarks)
+        .build()
+}
+
 /// Finds the boundary rows of every ordering, with folio's own offset page (so
 /// the order is exactly the server's).
-pub(crate) async fn boundaries(
-    db: &Db,
+pub(crate) async fn boundaries<B: ShopBackend>(
+    db: &Db<B>,
     backend: &str,
     depths: &[u64],
 ) -> Result<Vec<Boundary>, BoxError> {
+    let list = in_process(folio::DEFAULT_DEFERRED_JOIN_FROM, false);
     let mut out = Vec::new();
     for ordering in ORDERINGS {
-        let spec = orderings().parse(ordering)?;
-        let (base, _) = ProductFilters::default().base(db.dialect(), false);
+        let spec = products::orderings().parse(ordering)?;
         let mut rows = Vec::new();
         for &depth in depths.iter().filter(|d| **d > 0) {
-            let request = PageRequest {
-                mode: Mode::Offset(depth - 1),
-                size: 1,
-            };
-            let page = PageQuery::new(&base, &spec, &request)
-                .fetch::<Product>(db)
+            let query = format!("ordering={ordering}&limit=1&offset={}", depth - 1);
+            let listing = list.parse("/api/products", &query)?;
+            let page = db
+                .page::<Product>(&list, &listing, products::select(false))
                 .await?;
             let p = page.items.first().ok_or_else(|| {
                 format!("no product at offset {} in ordering {ordering}", depth - 1)
@@ -133,9 +153,10 @@ pub(crate) async fn boundaries(
 
 /// A cursor token (as folio-shop makes them) to the rows after `values`.
 pub(crate) fn token(spec: &SortSpec, values: &[Value]) -> String {
-    let codec = CursorCodec::new(CURSOR_KEY.as_bytes());
-    let fingerprint = ProductFilters::default().fingerprint(spec);
-    codec.encode(&folio::Cursor::after(values.to_vec()), &fingerprint)
+    let list = endpoint(|_| {});
+    let fingerprint = list.fingerprint("/api/products", spec, &products::select(false));
+    list.codec()
+        .encode(&folio::Cursor::after(values.to_vec()), &fingerprint)
 }
 
 /// The ids of the items of a JSON page (`products`, `results`, `data`, …).
@@ -296,26 +317,23 @@ pub(crate) async fn depth_http(
 /// The depth study in process, through folio-sqlx (the server's SQL without HTTP):
 /// naive OFFSET, deferred join, bookmarks and cursor. Also returns, per ordering,
 /// how long taking its bookmarks took (seconds) and how many there are.
-pub(crate) async fn depth_sql(
+pub(crate) async fn depth_sql<B: ShopBackend>(
     cfg: &Config,
     backend: &Backend,
-    db: &Db,
+    db: &Db<B>,
     bounds: &[Boundary],
     depths: &[u64],
 ) -> Result<(Vec<DepthRow>, Vec<String>), BoxError> {
-    let codec = CursorCodec::new(CURSOR_KEY.as_bytes());
     let mut rows = Vec::new();
     let mut notes = Vec::new();
+    let select = products::select(false);
     for b in bounds {
-        let (base, _) = ProductFilters::default().base(db.dialect(), false);
-        let fingerprint = ProductFilters::default().fingerprint(&b.spec);
-        let bookmarks = Bookmarks::new(
-            folio_sqlx::DEFAULT_BOOKMARK_STRIDE,
-            Duration::from_secs(86_400),
-            4,
-        );
+        let bookmarks = Bookmarks::new(tokio::runtime::Handle::current())
+            .with_ttl(Duration::from_secs(86_400))
+            .with_capacity(4);
+        let with_bookmarks = db.clone().with_bookmarks(bookmarks.clone());
         let t = Instant::now();
-        let held = bookmarks.take(db, &base, &b.spec).await?;
+        let held = bookmarks.take(db, &select, &b.spec).await?;
         notes.push(format!(
             "[{}] taking the bookmarks of ordering {} (every {} rows): {held} bookmarks in {:.2} s",
             backend.name,
@@ -324,44 +342,45 @@ pub(crate) async fn depth_sql(
             t.elapsed().as_secs_f64()
         ));
         for &depth in depths {
-            let tok = b
+            let cursor = b
                 .rows
                 .iter()
                 .find(|r| r.0 == depth)
-                .map(|r| token(&b.spec, &r.1));
-            let cursor = match tok {
-                Some(t) => CursorPosition::Token(t),
-                None => CursorPosition::First,
-            };
-            let page_no = Mode::Page(PageNumber::Nth(depth / 10 + 1));
-            let modes: [(&str, Mode, u64, bool); 4] = [
+                .map(|r| token(&b.spec, &r.1))
+                .unwrap_or_default();
+            let o = &b.ordering;
+            let page_no = format!("ordering={o}&per_page=10&page={}", depth / 10 + 1);
+            let modes = [
                 ("sql page naive OFFSET", page_no.clone(), u64::MAX, false),
                 ("sql page deferred join", page_no.clone(), 0, false),
                 ("sql page bookmarks", page_no, u64::MAX, true),
-                ("sql cursor", Mode::Cursor(cursor), 0, false),
+                (
+                    "sql cursor",
+                    format!("ordering={o}&per_page=10&cursor={cursor}"),
+                    0,
+                    false,
+                ),
             ];
-            for (mode, m, deferred_from, from_bookmarks) in modes {
-                let request = PageRequest { mode: m, size: 10 };
-                let mut query = PageQuery::new(&base, &b.spec, &request)
-                    .cursors(&codec, &fingerprint)
-                    .deferred_join_from(deferred_from);
-                if from_bookmarks {
-                    query = query.bookmarks(&bookmarks);
-                }
+            for (mode, query, deferred_from, from_bookmarks) in modes {
+                let list = in_process(deferred_from, from_bookmarks);
+                let listing = list.parse("/api/products", &query)?;
+                let on = if from_bookmarks { &with_bookmarks } else { db };
                 let mut lat = Vec::new();
                 let mut dbt = Vec::new();
                 let mut first_id = None;
                 for _ in 0..2 {
-                    let _ = query.fetch::<Product>(db).await?;
+                    let _ = on.page::<Product>(&list, &listing, select.clone()).await?;
                 }
                 let start = Instant::now();
                 while lat.len() < cfg.samples
                     && (lat.len() < 5 || start.elapsed() < cfg.cell_budget)
                 {
                     let counter = StatementCounter::new();
-                    let counted = db.counted(&counter);
+                    let counted = on.counted(&counter);
                     let t = Instant::now();
-                    let page = query.fetch::<Product>(&counted).await?;
+                    let page = counted
+                        .page::<Product>(&list, &listing, select.clone())
+                        .await?;
                     lat.push(t.elapsed().as_secs_f64() * 1e3);
                     dbt.push(counter.db_time().as_secs_f64() * 1e3);
                     first_id = page.items.first().map(|p| p.id);
@@ -385,49 +404,35 @@ pub(crate) async fn depth_sql(
 /// count's cost is the page's p50 minus that of the same page without a count
 /// (on PostgreSQL the page and its count run concurrently, so this is the time
 /// the count adds).
-pub(crate) async fn counts(
+pub(crate) async fn counts<B: ShopBackend>(
     cfg: &Config,
     backend: &Backend,
-    db: &Db,
+    db: &Db<B>,
 ) -> Result<Vec<CountRow>, BoxError> {
-    let spec = orderings().parse("id")?;
-    let request = PageRequest {
-        mode: Mode::Page(PageNumber::Nth(1)),
-        size: 10,
-    };
+    let list = endpoint(|_| {});
     let strategies = [
-        ("none", CountStrategy::None),
-        ("exact", CountStrategy::Exact),
-        ("cached (hit)", CountStrategy::Cached),
-        ("estimate", CountStrategy::Estimate),
-        ("capped(10000)", CountStrategy::Capped(10_000)),
-        ("auto (the server's default)", CountStrategy::Auto),
+        ("none", "none"),
+        ("exact", "exact"),
+        ("cached (hit)", "cached"),
+        ("estimate", "estimate"),
+        ("capped(10000)", "capped"),
+        ("auto (the server's default)", "auto"),
     ];
-    let filters = [
-        ("all rows".to_owned(), ProductFilters::default()),
-        (
-            "category=Books".to_owned(),
-            ProductFilters {
-                category: Some("Books".to_owned()),
-                ..ProductFilters::default()
-            },
-        ),
-    ];
+    let filters = [("all rows", ""), ("category=Books", "&category=Books")];
     let mut rows = Vec::new();
-    for (label, filter) in &filters {
-        let (base, filtered) = filter.base(db.dialect(), false);
+    for (label, filter) in filters {
         let mut none_page: Option<(f64, f64)> = None;
         for (name, strategy) in strategies {
-            let cache = CountCache::new(Duration::from_secs(3600), 100);
-            let mut query = PageQuery::new(&base, &spec, &request)
-                .count(strategy)
-                .cache(&cache);
-            if !filtered {
-                query = query.table("products");
-            }
+            let db = db
+                .clone()
+                .with_count_cache(CountCache::new(Duration::from_secs(3600), 100));
+            let listing =
+                list.parse("/api/products", &format!("page=1&count={strategy}{filter}"))?;
             // warm-up (fills the cache for `cached`)
             for _ in 0..2 {
-                let _ = query.fetch::<Product>(db).await?;
+                let _ = db
+                    .page::<Product>(&list, &listing, products::select(false))
+                    .await?;
             }
             let mut lat = Vec::new();
             let mut last = None;
@@ -437,7 +442,9 @@ pub(crate) async fn counts(
                 let counter = StatementCounter::new();
                 let counted = db.counted(&counter);
                 let t = Instant::now();
-                let page = query.fetch::<Product>(&counted).await?;
+                let page = counted
+                    .page::<Product>(&list, &listing, products::select(false))
+                    .await?;
                 lat.push(t.elapsed().as_secs_f64() * 1e3);
                 statements = counter.get();
                 last = page.total;
@@ -446,13 +453,17 @@ pub(crate) async fn counts(
             let (base_p50, base_p99) = *none_page.get_or_insert((page.p50, page.p99));
             rows.push(CountRow {
                 backend: backend.name.to_owned(),
-                filter: label.clone(),
+                filter: label.to_owned(),
                 strategy: name.to_owned(),
                 page,
                 count_p50_ms: (page.p50 - base_p50).max(0.0),
                 count_p99_ms: (page.p99 - base_p99).max(0.0),
                 total: last.map(|t| t.value),
-                relation: last.map(|t| format!("{:?}", t.relation).to_lowercase()),
+                relation: last.and_then(|t| {
+                    serde_json::to_value(t.relation)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                }),
                 statements,
             });
         }

@@ -219,19 +219,15 @@ impl ShopBackend for Sqlite {
         )
     }
 
-    fn serve_pool(
-        opened: Opened<Self>,
-    ) -> impl Future<Output = Result<Pool<Self>, BoxError>> + Send {
-        async move {
-            let Some(read) = opened.read else {
-                return Ok(opened.writer);
-            };
-            opened.writer.close().await;
-            Ok(SqlitePoolOptions::new()
-                .max_connections(pool_size())
-                .connect_with(*read)
-                .await?)
-        }
+    async fn serve_pool(opened: Opened<Self>) -> Result<Pool<Self>, BoxError> {
+        let Some(read) = opened.read else {
+            return Ok(opened.writer);
+        };
+        opened.writer.close().await;
+        Ok(SqlitePoolOptions::new()
+            .max_connections(pool_size())
+            .connect_with(*read)
+            .await?)
     }
 }
 

@@ -60,10 +60,7 @@ fn page(description: &str, endpoint: &folio::Endpoint, item: &str) -> Response {
         .content(
             endpoint.envelope().content_type(),
             ContentBuilder::new()
-                .schema(Some(page_schema(
-                    endpoint,
-                    Ref::from_schema_name(item).into(),
-                )))
+                .schema(Some(page_schema(endpoint, Ref::from_schema_name(item))))
                 .build(),
         )
         .header(

@@ -3,7 +3,10 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use folio::{Endpoint, Envelope, FieldSet, Fields, Filter, FilterParam, Nulls, Orderings, Select};
+use folio::{
+    Endpoint, EndpointBuilder, Envelope, FieldSet, Fields, Filter, FilterParam, Nulls, Orderings,
+    Select,
+};
 use folio_axum::{ListRequest, Problem, RequestCounter};
 
 use super::models::{Product, PRODUCT_DEFERRED, PRODUCT_FIELDS};
@@ -38,6 +41,12 @@ pub fn fields() -> Fields {
 /// The product list (and its export): orderings, field sets, and the filters
 /// `category`, `min_price` and `max_price` (inclusive, in cents).
 pub fn endpoint(settings: &Settings) -> Endpoint {
+    builder(settings).build()
+}
+
+/// The product list's endpoint before it is built (to change a setting of it, as
+/// the benchmarks do).
+pub fn builder(settings: &Settings) -> EndpointBuilder {
     Endpoint::builder("products", settings.codec.clone())
         .envelope(settings.envelope)
         .orderings(orderings())
@@ -57,7 +66,6 @@ pub fn endpoint(settings: &Settings) -> Endpoint {
         )
         .count(settings.count)
         .count_cap(settings.count_cap)
-        .build()
 }
 
 /// The products: the light columns, and `description` when `with_description`.

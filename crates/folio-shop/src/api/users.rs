@@ -71,12 +71,14 @@ pub async fn list_users<B: ShopBackend>(
     let endpoint = &app.api.users;
     let listing = list.parse(endpoint)?;
     let per_user = match params.orders_per_user {
-        Some(0) => return Err(Problem::bad_request(
-            "orders_per_user",
-            format!(
+        Some(0) => {
+            return Err(Problem::bad_request(
+                "orders_per_user",
+                format!(
                 "must be an integer from 1 to {MAX_ORDERS_PER_USER} (larger values are clamped)"
             ),
-        )),
+            ))
+        }
         Some(n) => n.min(MAX_ORDERS_PER_USER),
         None => DEFAULT_ORDERS_PER_USER,
     };
