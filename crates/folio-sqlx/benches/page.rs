@@ -8,15 +8,15 @@
 
 use criterion::{BenchmarkId, Criterion};
 use folio::{
-    BaseQuery, Cursor, CursorCodec, CursorPosition, Fingerprint, Mode, Nulls, Orderings,
-    PageRequest, SortSpec, Statement, Value,
+    CountStrategy, Cursor, CursorCodec, Endpoint, Nulls, Orderings, Select, Statement, Value,
 };
-use folio_sqlx::{CountStrategy, Db, PageQuery};
+use folio_sqlx::{Backend, Db, Decodes};
 use tokio::runtime::Runtime;
 
 const ROWS: u64 = 200_000;
 const DEEP: u64 = 190_000;
 const SIZE: u64 = 20;
+const PATH: &str = "/api/products";
 
 #[derive(sqlx::FromRow)]
 #[allow(dead_code)]
@@ -28,28 +28,52 @@ struct Product {
     rating: Option<f64>,
 }
 
-struct Fixture {
-    db: Db,
-    base: BaseQuery,
-    spec: SortSpec,
-    codec: CursorCodec,
-    fingerprint: Fingerprint,
+/// What a benchmarked backend decodes.
+trait BenchBackend: Backend + Decodes<Product> + Decodes<(i64,)> + Decodes<(i64, String)> {}
+impl<B: Backend + Decodes<Product> + Decodes<(i64,)> + Decodes<(i64, String)>> BenchBackend for B {}
+
+struct Fixture<B: Backend> {
+    db: Db<B>,
+    /// The products as SQL of the user's own (counted, never estimated).
+    text: Select,
+    /// The products table (its count may be estimated from its statistics).
+    table: Select,
+    /// Offsets read plainly, and as a deferred join.
+    plain: Endpoint,
+    deferred: Endpoint,
     deep_token: String,
 }
 
-async fn fixture(db: Db) -> Fixture {
-    let base =
-        BaseQuery::new("SELECT id, name, category, price_cents, rating, created_at FROM products");
-    let spec = Orderings::new("id", "id")
-        .field("created_at", "created_at")
-        .nullable_field("rating", "rating", Nulls::Last)
-        .parse("created_at")
-        .expect("ordering");
-    let codec = CursorCodec::new(b"bench key");
-    let fingerprint = Fingerprint::builder("/api/products")
-        .ordering(&spec)
-        .finish();
-    // the keys of the row at DEEP - 1, read the way the page call reads them
+const COLUMNS: [&str; 6] = [
+    "id",
+    "name",
+    "category",
+    "price_cents",
+    "rating",
+    "created_at",
+];
+
+fn endpoint() -> folio::EndpointBuilder {
+    Endpoint::builder("products", CursorCodec::new(b"bench key"))
+        .orderings(
+            Orderings::new("id", "id")
+                .field("created_at", "created_at")
+                .nullable_field("rating", "rating", Nulls::Last)
+                .default_ordering("created_at"),
+        )
+        .page_size(SIZE, 100)
+        .count(CountStrategy::None)
+        .bookmarks(false)
+}
+
+async fn fixture<B: BenchBackend>(db: Db<B>) -> Fixture<B> {
+    let text =
+        Select::sql("SELECT id, name, category, price_cents, rating, created_at FROM products");
+    let table = Select::from("products").columns(COLUMNS);
+    let plain = endpoint().deferred_join_from(u64::MAX).build();
+    let deferred = endpoint().deferred_join_from(0).build();
+    // the keys of the row at DEEP - 1, read the way the page call reads them, in a
+    // cursor of the endpoint for the text select
     let st = Statement {
         sql: format!(
             "SELECT id FROM products ORDER BY created_at, id LIMIT 1 OFFSET {}",
@@ -59,30 +83,33 @@ async fn fixture(db: Db) -> Fixture {
     };
     let (id,) = db.fetch_all::<(i64,)>(&st).await.expect("deep row")[0];
     let keys = keys_of(&db, id).await;
-    let deep_token = codec.encode(&Cursor::after(keys), &fingerprint);
+    let listing = plain.parse(PATH, "").expect("listing");
+    let fingerprint = plain.fingerprint(PATH, &listing.sort, &listing.apply(text.clone()));
+    let deep_token = plain.codec().encode(&Cursor::after(keys), &fingerprint);
     Fixture {
         db,
-        base,
-        spec,
-        codec,
-        fingerprint,
+        text,
+        table,
+        plain,
+        deferred,
         deep_token,
     }
 }
 
-/// The (created_at, id) keys of product `id`, as the adapter decodes them.
-async fn keys_of(db: &Db, id: i64) -> Vec<Value> {
-    let st = Statement {
-        sql: format!("SELECT id, created_at FROM products WHERE id = {id}"),
-        binds: vec![],
-    };
-    let created = if db.postgres().is_some() {
+/// The (created_at, id) keys of product `id`, as the adapter decodes them: a
+/// timestamp on PostgreSQL, the stored text on SQLite.
+async fn keys_of<B: BenchBackend>(db: &Db<B>, id: i64) -> Vec<Value> {
+    let created = if B::dialect().name() == "postgres" {
         let st = Statement {
             sql: format!("SELECT (extract(epoch FROM created_at) * 1000000)::bigint FROM products WHERE id = {id}"),
             binds: vec![],
         };
         Value::Timestamp(db.fetch_all::<(i64,)>(&st).await.expect("created_at")[0].0)
     } else {
+        let st = Statement {
+            sql: format!("SELECT id, created_at FROM products WHERE id = {id}"),
+            binds: vec![],
+        };
         Value::Text(
             db.fetch_all::<(i64, String)>(&st)
                 .await
@@ -94,77 +121,57 @@ async fn keys_of(db: &Db, id: i64) -> Vec<Value> {
     vec![created, Value::Int(id)]
 }
 
-fn run(
+fn run<B: BenchBackend>(
     rt: &Runtime,
-    f: &Fixture,
-    mode: Mode,
-    deferred_from: u64,
-    count: CountStrategy,
+    f: &Fixture<B>,
+    query: &str,
+    deferred: bool,
     table: bool,
 ) -> usize {
-    let request = PageRequest { mode, size: SIZE };
-    let mut q = PageQuery::new(&f.base, &f.spec, &request)
-        .cursors(&f.codec, &f.fingerprint)
-        .deferred_join_from(deferred_from)
-        .count(count);
-    if table {
-        q = q.table("products");
-    }
-    let page = rt.block_on(q.fetch::<Product>(&f.db)).expect("page");
+    let endpoint = if deferred { &f.deferred } else { &f.plain };
+    let select = if table { &f.table } else { &f.text };
+    let listing = endpoint.parse(PATH, query).expect("query");
+    let page = rt
+        .block_on(f.db.page::<Product>(endpoint, &listing, select.clone()))
+        .expect("page");
     page.items.len()
 }
 
-fn bench_backend(c: &mut Criterion, rt: &Runtime, name: &str, f: &Fixture) {
+fn bench_backend<B: BenchBackend>(c: &mut Criterion, rt: &Runtime, name: &str, f: &Fixture<B>) {
     let mut g = c.benchmark_group(format!("{name}/page"));
-    let cases: [(&str, Mode, u64); 8] = [
-        (
-            "keyset/shallow",
-            Mode::Cursor(CursorPosition::First),
-            u64::MAX,
-        ),
-        (
-            "keyset/deep",
-            Mode::Cursor(CursorPosition::Token(f.deep_token.clone())),
-            u64::MAX,
-        ),
-        ("keyset/last", Mode::Cursor(CursorPosition::Last), u64::MAX),
-        ("offset_plain/shallow", Mode::Offset(0), u64::MAX),
-        ("offset_plain/deep", Mode::Offset(DEEP), u64::MAX),
-        ("deferred_join/shallow", Mode::Offset(0), 0),
-        ("deferred_join/mid", Mode::Offset(DEEP / 10), 0),
-        ("deferred_join/deep", Mode::Offset(DEEP), 0),
+    let deep_cursor = format!("cursor={}", f.deep_token);
+    let deep_offset = format!("offset={DEEP}&limit={SIZE}");
+    let mid_offset = format!("offset={}&limit={SIZE}", DEEP / 10);
+    let cases: [(&str, &str, bool); 8] = [
+        ("keyset/shallow", "cursor=", false),
+        ("keyset/deep", &deep_cursor, false),
+        ("keyset/last", "cursor=last", false),
+        ("offset_plain/shallow", "offset=0", false),
+        ("offset_plain/deep", &deep_offset, false),
+        ("deferred_join/shallow", "offset=0", true),
+        ("deferred_join/mid", &mid_offset, true),
+        ("deferred_join/deep", &deep_offset, true),
     ];
-    for (label, mode, from) in cases {
-        assert_eq!(
-            run(rt, f, mode.clone(), from, CountStrategy::None, false),
-            SIZE as usize
-        );
+    for (label, query, deferred) in cases {
+        assert_eq!(run(rt, f, query, deferred, false), SIZE as usize, "{label}");
         g.bench_function(BenchmarkId::from_parameter(label), |b| {
-            b.iter(|| run(rt, f, mode.clone(), from, CountStrategy::None, false));
+            b.iter(|| run(rt, f, query, deferred, false));
         });
     }
     g.finish();
 
     let mut g = c.benchmark_group(format!("{name}/count"));
     let strategies = [
-        ("none", CountStrategy::None, false),
-        ("exact", CountStrategy::Exact, false),
-        ("capped_10k", CountStrategy::Capped(10_000), false),
-        ("estimate_table", CountStrategy::Estimate, true),
-        ("auto_table", CountStrategy::Auto, true),
+        ("none", "none", false),
+        ("exact", "exact", false),
+        ("capped_10k", "capped", false),
+        ("estimate_table", "estimate", true),
+        ("auto_table", "auto", true),
     ];
     for (label, strategy, table) in strategies {
+        let query = format!("cursor=&count={strategy}");
         g.bench_function(BenchmarkId::from_parameter(label), |b| {
-            b.iter(|| {
-                run(
-                    rt,
-                    f,
-                    Mode::Cursor(CursorPosition::First),
-                    u64::MAX,
-                    strategy,
-                    table,
-                )
-            });
+            b.iter(|| run(rt, f, &query, false, table));
         });
     }
     g.finish();
@@ -177,7 +184,7 @@ fn pages(c: &mut Criterion) {
     let sqlite = rt.block_on(async {
         let pool = file.pool().await;
         folio_testing::load_products(&pool, ROWS).await;
-        fixture(Db::from(pool)).await
+        fixture(Db::<folio_sqlx::Sqlite>::from(pool)).await
     });
     bench_backend(c, &rt, "sqlite", &sqlite);
 
@@ -186,7 +193,7 @@ fn pages(c: &mut Criterion) {
         let fixture = rt.block_on(async {
             let pool = pg.pool().await;
             folio_testing::load_products(&pool, ROWS).await;
-            fixture(Db::from(pool)).await
+            fixture(Db::<folio_sqlx::Postgres>::from(pool)).await
         });
         bench_backend(c, &rt, "postgres", &fixture);
     }

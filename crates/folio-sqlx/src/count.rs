@@ -77,34 +77,38 @@ async fn run_count<B: Backend>(db: &Db<B>, query: CountQuery, select: &Select) -
 
 /// The table's statistics in one statement (exact below `exact_below`); an exact
 /// count when the backend keeps none.
+///
+/// Where the statistics may not exist yet (SQLite's `sqlite_stat1`, made by the
+/// first `ANALYZE`: [`folio::Dialect::statistics_probe`]), the estimate statement
+/// fails until they do, and the count is then exact: two count statements. Once an
+/// estimate has read them they are known to exist (they are never dropped), and a
+/// failure is an error. No statement is spent checking for them beforehand, so an
+/// analyzed database pays one statement from its first estimate on.
 async fn table_estimate<B: Backend>(
     db: &Db<B>,
     select: &Select,
     exact_below: u64,
 ) -> Result<Total> {
     let dialect = B::dialect();
-    if let Some(probe) = dialect.statistics_probe() {
-        if !db.statistics_seen(false) {
-            let found = db
-                .fetch_rows(&Statement {
-                    sql: probe.to_owned(),
-                    binds: Vec::new(),
-                })
-                .await?;
-            if found.is_empty() {
-                tracing::info!("folio-sqlx: no table statistics (run ANALYZE); counting exactly");
-                return exact(db, select).await;
-            }
-            db.statistics_seen(true);
-        }
-    }
     let Some(st) = EstimateQuery::table(exact_below).render(dialect, select)? else {
         return exact(db, select).await;
     };
-    match first_row(db, &st.statement)
-        .await?
-        .and_then(|row| st.total(&row))
-    {
+    let row = match first_row(db, &st.statement).await {
+        Ok(row) => row,
+        Err(e)
+            if dialect.statistics_probe().is_some()
+                && !db.statistics_seen(false)
+                && matches!(e.as_database(), Some(sqlx::Error::Database(_))) =>
+        {
+            tracing::info!(error = %e, "folio-sqlx: no table statistics (run ANALYZE); counting exactly");
+            return exact(db, select).await;
+        }
+        Err(e) => return Err(e),
+    };
+    if dialect.statistics_probe().is_some() {
+        db.statistics_seen(true);
+    }
+    match row.and_then(|row| st.total(&row)) {
         Some(total) => Ok(total),
         None => exact(db, select).await,
     }

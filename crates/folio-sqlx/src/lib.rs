@@ -59,7 +59,7 @@
 //! through the cache) and then reads the page; a page past the end under `none`
 //! counts exactly so the envelope can point `previous` at the last page. One case
 //! goes over: a SQLite database that was never `ANALYZE`d has no `sqlite_stat1`; a
-//! table estimate then checks for it and counts exactly (two count statements,
+//! table estimate then fails to read it and counts exactly (two count statements,
 //! until the table exists). Run `ANALYZE` after loading data.
 //!
 //! How exact each estimate is: SQLite's `sqlite_stat1` holds the row counts of the

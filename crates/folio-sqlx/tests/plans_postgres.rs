@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use folio::{
-    BaseQuery, KeysetQuery, Nulls, OffsetForm, OffsetQuery, Order, Orderings, Postgres, Seek,
+    Filter, KeysetQuery, Nulls, OffsetForm, OffsetQuery, Order, Orderings, Postgres, Seek, Select,
     SortSpec, Value,
 };
 use folio_testing::PgTestDb;
@@ -227,12 +227,7 @@ fn assert_index_scans_only(plan: &[Node], expect: &[(&str, &str)], sql: &str) {
 /// One ordering, one base query: the page after and the page before the row at
 /// `depth` must be right, and each plan index scans only; the page after must
 /// show the `expect`ed Index Conds.
-async fn check_keyset(
-    ordering: &SortSpec,
-    base: &BaseQuery,
-    depth: usize,
-    expect: &[(&str, &str)],
-) {
+async fn check_keyset(ordering: &SortSpec, base: &Select, depth: usize, expect: &[(&str, &str)]) {
     let Some(pool) = products().await else { return };
     let order = order_by(ordering);
     // One reference read: the LIMIT rows before the boundary (and one more, to know
@@ -240,13 +235,14 @@ async fn check_keyset(
     // rows after it.
     let limit = LIMIT as usize;
     let start = depth - limit - 1;
+    let base_sql = base.to_sql(&Postgres).unwrap();
     let window = bind_all(
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT * FROM ({}) AS r ORDER BY {order} LIMIT {} OFFSET {start}",
-            base.sql(),
+            base_sql.sql,
             2 * limit + 3
         ))),
-        base.binds(),
+        &base_sql.binds,
     )
     .fetch_all(&pool)
     .await
@@ -267,16 +263,16 @@ async fn check_keyset(
         let sql = &st.statement.sql;
         let binds = &st.statement.binds;
 
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), binds)
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.clone())), binds)
             .fetch_all(&pool)
             .await
             .unwrap_or_else(|e| panic!("{e}\n{sql}"));
-        let keyed: Vec<_> = rows
+        let mut keyed: Vec<_> = rows
             .into_iter()
             .map(|r| (key_values(ordering, &r), r))
             .collect();
-        let page = st.arrange(keyed, |(k, _)| k.as_slice());
-        let got: Vec<i64> = page.rows.iter().map(|(_, r)| r.get("id")).collect();
+        let page = st.arrange(&mut keyed, |(k, _)| k.as_slice());
+        let got: Vec<i64> = keyed.iter().map(|(_, r)| r.get("id")).collect();
         let want = if backward {
             assert!(page.has_previous, "{sql}");
             assert!(page.has_next);
@@ -298,8 +294,8 @@ async fn check_keyset(
     }
 }
 
-fn all_products() -> BaseQuery {
-    BaseQuery::new("SELECT * FROM products")
+fn all_products() -> Select {
+    Select::from("products")
 }
 
 #[tokio::test]
@@ -415,7 +411,7 @@ async fn keyset_rating_desc_null_boundary() {
 #[tokio::test]
 async fn keyset_price_in_a_category() {
     let spec = orderings().parse("price").unwrap();
-    let base = BaseQuery::new("SELECT * FROM products WHERE category = $1").bind("books");
+    let base = Select::from("products").filter(Filter::eq("category", "books"));
     check_keyset(
         &spec,
         &base,
@@ -451,16 +447,15 @@ async fn mixed_directions_enter_the_index_at_the_boundary() {
         sql.contains("WHERE q.\"price_cents\" >= $1 AND (q.\"price_cents\" > $2 OR (q.\"price_cents\" = $3 AND"),
         "no redundant leading bound: {sql}"
     );
-    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), &st.statement.binds)
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-    let got: Vec<i64> = st
-        .arrange(rows, |_| &[])
-        .rows
-        .iter()
-        .map(|r| r.get("id"))
-        .collect();
+    let mut rows = bind_all(
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone())),
+        &st.statement.binds,
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    st.arrange(&mut rows, |_| &[]);
+    let got: Vec<i64> = rows.iter().map(|r| r.get("id")).collect();
     let want = ids(
         &pool,
         &format!(
@@ -497,7 +492,8 @@ async fn check_deferred_join(ordering: &str, index: &str) {
     let base = all_products();
     let st = OffsetQuery::new(&spec, DEPTH as u64, LIMIT)
         .form(OffsetForm::DeferredJoin)
-        .render(&Postgres, &base);
+        .render(&Postgres, &base)
+        .unwrap();
     let got = ids(&pool, &st.sql, &st.binds).await;
     let want = ids(
         &pool,
@@ -535,7 +531,9 @@ async fn check_deferred_join(ordering: &str, index: &str) {
     // The plain form at that depth is never index-only: it reads 150,021 full rows,
     // through the ordering's index (an Index Scan, one heap visit per skipped
     // entry) or, where the planner prices that higher, a Seq Scan and a sort.
-    let plain = OffsetQuery::new(&spec, DEPTH as u64, LIMIT).render(&Postgres, &base);
+    let plain = OffsetQuery::new(&spec, DEPTH as u64, LIMIT)
+        .render(&Postgres, &base)
+        .unwrap();
     let plan = explain(&pool, "", &plain.sql, &plain.binds).await;
     let shown = summary(&plan);
     println!("PostgreSQL {spec} plain offset:\n{shown}");
@@ -590,12 +588,13 @@ async fn check_bookmark_page(ordering: &str, expect: (&str, &str)) {
         .render(&Postgres, &base)
         .unwrap();
     let (sql, binds) = (&st.statement.sql, &st.statement.binds);
-    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), binds)
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.clone())), binds)
         .fetch_all(&pool)
         .await
         .unwrap_or_else(|e| panic!("{e}\n{sql}"));
-    let page = st.arrange(rows, |_| &[]);
-    let got: Vec<i64> = page.rows.iter().map(|r| r.get("id")).collect();
+    let mut rows = rows;
+    let page = st.arrange(&mut rows, |_| &[]);
+    let got: Vec<i64> = rows.iter().map(|r| r.get("id")).collect();
     assert_eq!(got, want, "{ordering}\n{sql}");
     assert!(page.has_next && page.has_previous);
 

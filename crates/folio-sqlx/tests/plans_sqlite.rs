@@ -22,7 +22,7 @@
 use std::sync::OnceLock;
 
 use folio::{
-    BaseQuery, KeysetQuery, Nulls, OffsetForm, OffsetQuery, Order, Orderings, Seek, SortSpec,
+    Filter, KeysetQuery, Nulls, OffsetForm, OffsetQuery, Order, Orderings, Seek, Select, SortSpec,
     Sqlite, Value,
 };
 use folio_testing::SqliteTestDb;
@@ -149,7 +149,7 @@ fn assert_index_search_only(plan: &[String], sql: &str) {
 /// One ordering, one base query: the page after and the page before the row at
 /// `depth` must be right, and each plan an index search with `expect` (an index
 /// and its range constraint) on the boundary's side.
-async fn check_keyset(ordering: &SortSpec, base: &BaseQuery, depth: usize, expect: &[&str]) {
+async fn check_keyset(ordering: &SortSpec, base: &Select, depth: usize, expect: &[&str]) {
     let pool = products().await;
     let order = order_by(ordering);
     // One reference read: the LIMIT rows before the boundary (and one more, to know
@@ -157,13 +157,14 @@ async fn check_keyset(ordering: &SortSpec, base: &BaseQuery, depth: usize, expec
     // rows after it.
     let limit = LIMIT as usize;
     let start = depth - limit - 1;
+    let base_sql = base.to_sql(&Sqlite).unwrap();
     let window = bind_all(
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT * FROM ({}) AS r ORDER BY {order} LIMIT {} OFFSET {start}",
-            base.sql(),
+            base_sql.sql,
             2 * limit + 3
         ))),
-        base.binds(),
+        &base_sql.binds,
     )
     .fetch_all(&pool)
     .await
@@ -185,16 +186,16 @@ async fn check_keyset(ordering: &SortSpec, base: &BaseQuery, depth: usize, expec
         let binds = &st.statement.binds;
 
         // the rows
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), binds)
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.clone())), binds)
             .fetch_all(&pool)
             .await
             .unwrap_or_else(|e| panic!("{e}\n{sql}"));
-        let keyed: Vec<_> = rows
+        let mut keyed: Vec<_> = rows
             .into_iter()
             .map(|r| (key_values(ordering, &r), r))
             .collect();
-        let page = st.arrange(keyed, |(k, _)| k.as_slice());
-        let got: Vec<i64> = page.rows.iter().map(|(_, r)| r.get("id")).collect();
+        let page = st.arrange(&mut keyed, |(k, _)| k.as_slice());
+        let got: Vec<i64> = keyed.iter().map(|(_, r)| r.get("id")).collect();
         let want = if backward {
             assert!(page.has_previous, "{sql}");
             assert!(page.has_next);
@@ -225,8 +226,8 @@ async fn check_keyset(ordering: &SortSpec, base: &BaseQuery, depth: usize, expec
     }
 }
 
-fn all_products() -> BaseQuery {
-    BaseQuery::new("SELECT * FROM products")
+fn all_products() -> Select {
+    Select::from("products")
 }
 
 #[tokio::test]
@@ -361,7 +362,7 @@ async fn keyset_rating_desc_null_boundary() {
 #[tokio::test]
 async fn keyset_price_in_a_category() {
     let spec = orderings().parse("price").unwrap();
-    let base = BaseQuery::new("SELECT * FROM products WHERE category = ?").bind("books");
+    let base = Select::from("products").filter(Filter::eq("category", "books"));
     check_keyset(
         &spec,
         &base,
@@ -403,18 +404,15 @@ async fn mixed_directions_enter_the_index_at_the_boundary() {
         ),
         "no redundant leading bound: {sql}"
     );
-    let got: Vec<i64> = st
-        .arrange(
-            bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), &st.statement.binds)
-                .fetch_all(&pool)
-                .await
-                .unwrap(),
-            |_| &[],
-        )
-        .rows
-        .iter()
-        .map(|r| r.get("id"))
-        .collect();
+    let mut rows = bind_all(
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone())),
+        &st.statement.binds,
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    st.arrange(&mut rows, |_| &[]);
+    let got: Vec<i64> = rows.iter().map(|r| r.get("id")).collect();
     let want = ids(
         &pool,
         &format!(
@@ -448,7 +446,8 @@ async fn check_deferred_join(ordering: &str, index: &str) {
     let base = all_products();
     let st = OffsetQuery::new(&spec, DEPTH as u64, LIMIT)
         .form(OffsetForm::DeferredJoin)
-        .render(&Sqlite, &base);
+        .render(&Sqlite, &base)
+        .unwrap();
     let got = ids(&pool, &st.sql, &st.binds).await;
     let want = ids(
         &pool,
@@ -484,7 +483,9 @@ async fn check_deferred_join(ordering: &str, index: &str) {
 
     // The plain form walks the same index, but not a covering one: each of the
     // 150,000 skipped entries is looked up in the table.
-    let plain = OffsetQuery::new(&spec, DEPTH as u64, LIMIT).render(&Sqlite, &base);
+    let plain = OffsetQuery::new(&spec, DEPTH as u64, LIMIT)
+        .render(&Sqlite, &base)
+        .unwrap();
     let plan = explain(&pool, &plain.sql, &plain.binds).await;
     println!("SQLite {spec} plain offset: {}", plan.join(" | "));
     assert_eq!(plan, [format!("SCAN products USING INDEX {index}")]);
@@ -539,12 +540,13 @@ async fn check_bookmark_read(ordering: &str, depth: usize, skip: u64, limit: u64
         .render(&Sqlite, &base)
         .unwrap();
     let (sql, binds) = (&st.statement.sql, &st.statement.binds);
-    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), binds)
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.clone())), binds)
         .fetch_all(&pool)
         .await
         .unwrap_or_else(|e| panic!("{e}\n{sql}"));
-    let page = st.arrange(rows, |_| &[]);
-    let got: Vec<i64> = page.rows.iter().map(|r| r.get("id")).collect();
+    let mut rows = rows;
+    let page = st.arrange(&mut rows, |_| &[]);
+    let got: Vec<i64> = rows.iter().map(|r| r.get("id")).collect();
     assert_eq!(got, want, "{ordering}\n{sql}");
     assert!(page.has_next && page.has_previous);
 

@@ -1,26 +1,29 @@
 //! The shared suite on PostgreSQL: a fresh database per test from folio-testing
 //! (on `FOLIO_TEST_PG_URL`'s server, else a throwaway cluster; skipped loudly when
-//! there is no PostgreSQL, a failure under CI).
+//! there is no PostgreSQL, a failure under `CI` / `FOLIO_REQUIRE_PG`).
 
 mod common;
+
+use folio::{Orderings, Select};
+use futures::TryStreamExt;
 
 all_tests!(common::postgres().await);
 
 /// A sort key of a type a cursor cannot carry is a Decode error, not a panic.
 #[tokio::test]
 async fn date_sort_key_is_a_decode_error() {
-    use futures::TryStreamExt;
     let Some((db, _guard)) = common::postgres().await else {
         return;
     };
-    let base = folio::BaseQuery::new(
+    let select = Select::sql(
         "SELECT i AS id, (date '2024-01-01' + i) AS day FROM generate_series(1, 5) AS i",
     );
-    let spec = folio::Orderings::new("id", "id")
+    let spec = Orderings::new("id", "id")
         .field("day", "day")
         .parse("day")
         .unwrap();
-    let err = folio_sqlx::stream::<(i64,)>(&db, &base, &spec, 2)
+    let err = db
+        .stream::<(i64,)>(select, spec, 2)
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
@@ -32,19 +35,19 @@ async fn date_sort_key_is_a_decode_error() {
 /// TIMESTAMPTZ keys go into cursors as microseconds and come back as binds.
 #[tokio::test]
 async fn timestamptz_keys_round_trip() {
-    use futures::TryStreamExt;
     let Some((db, _guard)) = common::postgres().await else {
         return;
     };
-    let base = folio::BaseQuery::new(
+    let select = Select::sql(
         "SELECT i::bigint AS id, timestamptz '2024-01-01 00:00:00.000001+00' + (i % 4) * interval '1 microsecond' AS at \
          FROM generate_series(1, 50) AS i",
     );
-    let spec = folio::Orderings::new("id", "id")
+    let spec = Orderings::new("id", "id")
         .field("at", "at")
         .parse("-at")
         .unwrap();
-    let got: Vec<(i64,)> = folio_sqlx::stream::<(i64,)>(&db, &base, &spec, 3)
+    let got: Vec<(i64,)> = db
+        .stream::<(i64,)>(select, spec, 3)
         .try_collect()
         .await
         .unwrap();

@@ -91,7 +91,9 @@ impl CountStrategy {
     /// let allowed = [CountStrategy::None, CountStrategy::Exact];
     /// assert_eq!(CountStrategy::parse("none", "count", &allowed).unwrap(), CountStrategy::None);
     /// let e = CountStrategy::parse("estimate", "count", &allowed).unwrap_err();
-    /// assert_eq!(e.reason(), "unknown count strategy `estimate`; one of: none, exact");
+    /// assert_eq!(e.reason(), "the count strategy `estimate` is not offered here; one of: none, exact");
+    /// let e = CountStrategy::parse("most", "count", &allowed).unwrap_err();
+    /// assert_eq!(e.reason(), "unknown count strategy `most`; one of: none, exact");
     /// ```
     pub fn parse(raw: &str, param: &str, allowed: &[CountStrategy]) -> Result<CountStrategy> {
         allowed
@@ -101,13 +103,13 @@ impl CountStrategy {
             .ok_or_else(|| {
                 let shown: String = raw.chars().take(32).collect();
                 let names: Vec<&str> = allowed.iter().map(|s| s.name()).collect();
-                Error::invalid(
-                    param,
-                    format!(
-                        "unknown count strategy `{shown}`; one of: {}",
-                        names.join(", ")
-                    ),
-                )
+                let known = CountStrategy::ALL.iter().any(|s| s.name() == raw.trim());
+                let what = if known {
+                    format!("the count strategy `{shown}` is not offered here")
+                } else {
+                    format!("unknown count strategy `{shown}`")
+                };
+                Error::invalid(param, format!("{what}; one of: {}", names.join(", ")))
             })
     }
 }

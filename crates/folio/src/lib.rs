@@ -2,12 +2,47 @@
 //!
 //! Pagination for web APIs that stays fast at any depth and any table size.
 //!
-//! This crate is the core: it parses and validates page requests, sort
-//! specifications and sparse fieldsets, signs and verifies opaque cursors, renders
-//! the SQL of a page around *your own* query for SQLite, PostgreSQL or MySQL, and
-//! renders the page in the envelope your clients expect, with links that keep
-//! every other query parameter. It performs no I/O and depends on no database or
-//! web crate: `folio-sqlx` runs the SQL, `folio-axum` speaks HTTP.
+//! Declare a paginated list once, as an [`Endpoint`]: the orderings a client may ask
+//! for and the default one, the filters it reads from the query string, the field
+//! sets, the modes it offers, the page sizes, the count strategy and the cursor
+//! keys. Each request is then [`Endpoint::parse`]d into a [`Listing`] (bad input is
+//! an [`Error`] naming the parameter) and cut from your [`Select`] — a table or your
+//! own SQL, with filters written once for every backend. `folio-sqlx` runs it on
+//! SQLite, PostgreSQL or MySQL/MariaDB; `folio-axum` answers it over HTTP.
+//!
+//! ```
+//! use folio::{CursorCodec, Endpoint, Filter, FilterParam, Modes, Nulls, Orderings, Postgres, Select};
+//!
+//! let articles = Endpoint::builder("articles", CursorCodec::new(b"a key of 32 bytes or more......."))
+//!     .orderings(
+//!         Orderings::new("id", "id")
+//!             .field("published_at", "published_at")
+//!             .nullable_field("score", "score", Nulls::Last)
+//!             .default_ordering("-published_at"),
+//!     )
+//!     .filter(FilterParam::eq("author_id").int())
+//!     .modes(Modes::CURSOR)
+//!     .build();
+//!
+//! let listing = articles.parse("/articles", "author_id=7&per_page=20").unwrap();
+//! let select = listing.apply(Select::from("articles").filter(Filter::eq("published", true)));
+//! assert_eq!(
+//!     select.to_sql(&Postgres).unwrap().sql,
+//!     r#"SELECT * FROM "articles" WHERE "published" = $1 AND "author_id" = $2"#
+//! );
+//!
+//! // A cursor is bound to the endpoint, the path, the ordering and the select's
+//! // filters with their values: replayed under `author_id=8`, it is refused.
+//! let fp = |l: &folio::Listing| articles.fingerprint(l.path(), &l.sort, &l.apply(Select::from("articles")));
+//! let other = articles.parse("/articles", "author_id=8").unwrap();
+//! assert_ne!(fp(&listing), fp(&other));
+//!
+//! // What the endpoint does not offer is a 400 naming the parameter.
+//! let e = articles.parse("/articles", "page=9999").unwrap_err();
+//! assert_eq!((e.kind(), e.param(), e.kind().http_status()), (folio::ErrorKind::ModeNotAllowed, Some("page"), 400));
+//! ```
+//!
+//! This crate performs no I/O and depends on no database or web crate.
 //!
 //! ## Which mode when
 //!
@@ -17,14 +52,14 @@
 //! | page number | `?page=7&per_page=20` | grows with depth (OFFSET); a deferred join keeps deep pages on the index; with bookmarks (`folio-sqlx`), a seek to a known key and a walk of under 1,000 rows | UIs with numbered pages and "jump to page" |
 //! | limit/offset | `?limit=20&offset=140` | as page number | clients that already speak limit/offset (DRF's LimitOffsetPagination) |
 //!
-//! Counts are a separate choice (`exact`, `estimate`, `capped`, `none`; see
-//! `folio-sqlx`): no mode needs a count to link to its next page, because every
-//! page is fetched with one extra row.
+//! Counts are a separate choice ([`CountStrategy`]: `exact`, `cached`, `estimate`,
+//! `capped`, `auto`, `none`): no mode needs a count to link to its next page,
+//! because every page is fetched with one extra row.
 //!
-//! ## A keyset page, start to finish
+//! ## A keyset page's SQL, for SQLite and PostgreSQL
 //!
 //! ```
-//! use folio::{Select, KeysetQuery, Orderings, Postgres, Seek, Sqlite, Value};
+//! use folio::{Filter, KeysetQuery, Orderings, Postgres, Seek, Select, Sqlite, Value};
 //!
 //! // The orderings a client may ask for; `id` is the unique tiebreaker.
 //! let orderings = Orderings::new("id", "id")
@@ -32,30 +67,24 @@
 //!     .field("created_at", "created_at");
 //! let spec = orderings.parse("-price").unwrap(); // -price,-id
 //!
-//! // Your query, with your filters and binds.
-//! let base = Select::sql("SELECT id, name, price_cents FROM products WHERE category = ?")
-//!     .bind("books");
+//! // Your query, with your filters: written once, for every backend.
+//! let select = Select::from("products")
+//!     .columns(["id", "name", "price_cents"])
+//!     .filter(Filter::eq("category", "books"));
 //!
 //! // The page after the row (price 1999, id 42): an index range, never an OFFSET.
-//! // PostgreSQL numbers its placeholders after the user's.
 //! let seek = Seek::After(vec![Value::Int(1999), Value::Int(42)]);
-//! let base = Select::sql("SELECT id, name, price_cents FROM products WHERE category = ?")
-//!     .bind("books");
-//! let page = KeysetQuery::new(&spec, seek.clone(), 20).render(&Postgres, &base).unwrap();
+//! let page = KeysetQuery::new(&spec, seek.clone(), 20).render(&Postgres, &select).unwrap();
 //! assert_eq!(
 //!     page.statement.sql,
-//!     "SELECT * FROM (SELECT id, name, price_cents FROM products WHERE category = $1) AS q \
-//!      WHERE (q.\"price_cents\", q.\"id\") < ($2, $3) \
-//!      ORDER BY q.\"price_cents\" DESC, q.\"id\" DESC LIMIT 21"
+//!     r#"SELECT * FROM (SELECT "id", "name", "price_cents" FROM "products" WHERE "category" = $1) AS q WHERE (q."price_cents", q."id") < ($2, $3) ORDER BY q."price_cents" DESC, q."id" DESC LIMIT 21"#
 //! );
 //! assert_eq!(page.statement.binds, [Value::from("books"), Value::Int(1999), Value::Int(42)]);
 //!
 //! // SQLite gets the same page as two index seeks: the rows tied with the boundary
 //! // on price, then the rows below that price.
-//! let base = Select::sql("SELECT id, name, price_cents FROM products WHERE category = ?")
-//!     .bind("books");
-//! let page = KeysetQuery::new(&spec, seek, 20).render(&Sqlite, &base).unwrap();
-//! assert!(page.statement.sql.contains("WHERE q.\"price_cents\" = ? AND q.\"id\" < ?"));
+//! let page = KeysetQuery::new(&spec, seek, 20).render(&Sqlite, &select).unwrap();
+//! assert!(page.statement.sql.contains(r#"WHERE q."price_cents" = ? AND q."id" < ?"#));
 //! assert!(page.statement.sql.contains("UNION ALL"));
 //! ```
 //!
@@ -64,16 +93,18 @@
 //! - All keys in one direction: a row-value comparison `(a, b) > (?, ?)`; on SQLite,
 //!   whose row-value seek stops at the first column when the last is the rowid, one
 //!   `UNION ALL` arm per key instead (`a = ? AND b > ?`, then `a > ?`).
-//! - Mixed directions: `a >= ? AND (a > ? OR (a = ? AND b < ?))`, the redundant bound
-//!   on the leading key letting the index be entered at the boundary.
+//! - Mixed directions, or a backend whose planner does not use an index for a row
+//!   value (MySQL, MariaDB): `a >= ? AND (a > ? OR (a = ? AND b < ?))`, the
+//!   redundant bound on the leading key letting the index be entered at the boundary.
 //! - A nullable leading key: its non-NULL and NULL parts are two index ranges
 //!   joined by `UNION ALL`, each with its own `ORDER BY … LIMIT`; NULLs sort
 //!   [`Nulls::Last`] by default, in both directions, on every backend.
 //! - The unique key is appended to every ordering, with the direction of the last key.
 //!
 //! See [`KeysetQuery`], [`OffsetQuery`] (with [`OffsetForm::DeferredJoin`] for deep
-//! offsets), [`CountQuery`] and [`ChildrenQuery`] (the first *k* children of many
-//! parents in one statement).
+//! offsets), [`CountQuery`], [`EstimateQuery`] and [`ChildrenQuery`] (the first *k*
+//! children of many parents in one statement). One trait holds every difference
+//! between backends: [`Dialect`].
 
 mod children;
 mod count;

@@ -26,6 +26,36 @@ pub struct Statement {
     pub binds: Vec<Value>,
 }
 
+impl Statement {
+    /// A statement of `sql` in the backend's own placeholders (`?`, `$1`), with no
+    /// binds yet. For SQL written once for every backend, use [`crate::Select::sql`]
+    /// and [`crate::Select::to_sql`], whose `?` are numbered as each backend wants.
+    ///
+    /// ```
+    /// let st = folio::Statement::new("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+    /// assert!(st.binds.is_empty());
+    /// let st = folio::Statement::new("INSERT INTO t VALUES (?)").bind(7);
+    /// assert_eq!(st.binds, [folio::Value::Int(7)]);
+    /// ```
+    pub fn new(sql: impl Into<String>) -> Self {
+        Statement {
+            sql: sql.into(),
+            binds: Vec::new(),
+        }
+    }
+
+    /// Adds the value of the next placeholder.
+    ///
+    /// ```
+    /// assert_eq!(folio::Statement::new("SELECT ?").bind("x").binds.len(), 1);
+    /// ```
+    #[must_use]
+    pub fn bind(mut self, value: impl Into<Value>) -> Self {
+        self.binds.push(value.into());
+        self
+    }
+}
+
 /// Writes a statement: tracks binds and placeholder numbers for a dialect.
 pub(crate) struct Writer<'a> {
     pub(crate) dialect: &'a dyn Dialect,

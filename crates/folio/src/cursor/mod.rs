@@ -434,7 +434,7 @@ impl CursorCodec {
             return Err(Error::new(
                 ErrorKind::CursorMismatch,
                 Some(PARAM),
-                "cursor was issued for another ordering, filters or endpoint",
+                "cursor was issued for another endpoint, path, ordering or filters",
             ));
         }
         Ok(parsed.cursor)
@@ -767,7 +767,7 @@ mod tests {
             assert_eq!(e.param(), Some("cursor"));
             assert_eq!(
                 e.reason(),
-                "cursor was issued for another ordering, filters or endpoint"
+                "cursor was issued for another endpoint, path, ordering or filters"
             );
         }
     }

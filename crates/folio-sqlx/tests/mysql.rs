@@ -1,0 +1,83 @@
+//! The shared suite on MariaDB (or MySQL): a fresh database per test from
+//! folio-testing (on `FOLIO_TEST_MYSQL_URL`'s server, else a throwaway `mariadbd`;
+//! skipped loudly when there is none, a failure under `CI` / `FOLIO_REQUIRE_MYSQL`).
+//! The databases are `utf8mb4_general_ci`: text compares case-insensitively.
+
+mod common;
+
+use folio::{Orderings, Select, Statement};
+use futures::TryStreamExt;
+
+all_tests!(common::mysql().await);
+
+/// A sort key of a type a cursor cannot carry (`DATE`) is a Decode error, not a
+/// panic.
+#[tokio::test]
+async fn date_sort_key_is_a_decode_error() {
+    let Some((db, _guard)) = common::mysql().await else {
+        return;
+    };
+    let select = Select::sql(
+        "SELECT 1 AS id, DATE '2024-01-01' AS day UNION ALL SELECT 2, DATE '2024-01-02' \
+         UNION ALL SELECT 3, DATE '2024-01-03'",
+    );
+    let spec = Orderings::new("id", "id")
+        .field("day", "day")
+        .parse("day")
+        .unwrap();
+    let err = db
+        .stream::<(i64,)>(select, spec, 2)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), folio_sqlx::ErrorKind::Decode);
+    assert_eq!(err.http_status(), 500);
+    assert_eq!(err.decode_detail(), Some(("day", "DATE")));
+}
+
+/// `DATETIME(6)` keys go into cursors as microseconds (UTC) and come back as binds:
+/// rows one microsecond apart, and ties, are walked in order.
+#[tokio::test]
+async fn datetime_keys_round_trip() {
+    let Some((db, _guard)) = common::mysql().await else {
+        return;
+    };
+    for sql in [
+        "CREATE TABLE events (id BIGINT PRIMARY KEY, at DATETIME(6) NOT NULL, stamp TIMESTAMP(6) NULL)",
+        "INSERT INTO events SELECT s.i, CAST('2024-01-01 00:00:00.000001' AS DATETIME(6)) + INTERVAL (s.i % 4) MICROSECOND, \
+         CAST('2024-03-01 12:00:00.5' AS DATETIME(6)) + INTERVAL (s.i % 3) SECOND \
+         FROM (SELECT a.d + 10 * b.d + 1 AS i FROM \
+         (SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 \
+          UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) AS a CROSS JOIN \
+         (SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) AS b) AS s",
+        "CREATE INDEX events_at ON events (at, id)",
+    ] {
+        db.execute(&Statement {
+            sql: sql.into(),
+            binds: vec![],
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    }
+    let orderings = Orderings::new("id", "id")
+        .field("at", "at")
+        .field("stamp", "stamp");
+    let select = Select::from("events").columns(["id", "at", "stamp"]);
+    let got: Vec<(i64,)> = db
+        .stream::<(i64,)>(select.clone(), orderings.parse("-at").unwrap(), 3)
+        .try_collect()
+        .await
+        .unwrap();
+    let mut want: Vec<i64> = (1..=50).collect();
+    want.sort_by_key(|i| (std::cmp::Reverse(i % 4), std::cmp::Reverse(*i)));
+    assert_eq!(got.into_iter().map(|r| r.0).collect::<Vec<_>>(), want);
+    // TIMESTAMP columns alike
+    let got: Vec<(i64,)> = db
+        .stream::<(i64,)>(select, orderings.parse("stamp").unwrap(), 4)
+        .try_collect()
+        .await
+        .unwrap();
+    let mut want: Vec<i64> = (1..=50).collect();
+    want.sort_by_key(|i| (i % 3, *i));
+    assert_eq!(got.into_iter().map(|r| r.0).collect::<Vec<_>>(), want);
+}
