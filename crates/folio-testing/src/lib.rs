@@ -14,7 +14,8 @@
 //! - [`sqlite_memory`] and [`sqlite_file`]: SQLite databases.
 //! - [`load_products`], [`load_users_orders`], [`load_shop`]: the shop schema (the
 //!   repository's `sql/schema.*.sql`) filled with deterministic rows in one SQL
-//!   statement per table, indexed after the load, then analyzed.
+//!   statement per table, indexed after the load, then analyzed; on a SQLite, a
+//!   PostgreSQL or a MySQL/MariaDB pool alike (any [`ShopDb`]), with the same rows.
 //! - [`block_on`]: runs a future on a private runtime, for one-time setup shared
 //!   by the tests of a binary (each `#[tokio::test]` has its own runtime, so a
 //!   pool must never be kept in a static; a [`PgTestDb`], a [`MySqlTestDb`] or a
@@ -42,7 +43,7 @@ pub use mysql::{mysql, MySqlTestDb};
 pub use pg::{postgres, PgTestDb};
 pub use shop::{
     create_schema, load_products, load_shop, load_users_orders, orders_of_user, split_schema, Shop,
-    ShopDb, CATEGORIES, POSTGRES_SCHEMA, SQLITE_SCHEMA,
+    ShopDb, CATEGORIES, MYSQL_SCHEMA, POSTGRES_SCHEMA, SQLITE_SCHEMA,
 };
 pub use sqlite::{sqlite_file, sqlite_memory, SqliteTestDb};
 

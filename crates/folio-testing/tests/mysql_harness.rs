@@ -166,3 +166,128 @@ async fn databases_on_a_shared_server_name_their_process() {
         assert!(db.url().contains("?socket=/tmp/folio-my-"), "{}", db.url());
     }
 }
+
+/// The shop data set on MariaDB: the same rows as on SQLite (every column, with
+/// timestamps formatted alike), the indexes of `sql/schema.mysql.sql`, statistics
+/// collected, and `AUTO_INCREMENT` past the loaded ids.
+#[tokio::test]
+async fn the_shop_loads_identically_on_mariadb() {
+    let Some(db) = folio_testing::mysql().await else {
+        return;
+    };
+    let my = db.pool().await;
+    let shop = folio_testing::Shop {
+        products: 10_000,
+        users: 200,
+        orders_per_user: 3,
+    };
+    folio_testing::load_shop(&my, shop).await;
+    let lite = folio_testing::sqlite_memory().await;
+    folio_testing::load_shop(&lite, shop).await;
+
+    type Product = (i64, String, String, i64, Option<f64>, String, String);
+    let my_products: Vec<Product> = sqlx::query_as(
+        "SELECT id, name, category, price_cents, rating, \
+         DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), description FROM products ORDER BY id",
+    )
+    .fetch_all(&my)
+    .await
+    .unwrap();
+    let lite_products: Vec<Product> = sqlx::query_as(
+        "SELECT id, name, category, price_cents, rating, created_at, description \
+         FROM products ORDER BY id",
+    )
+    .fetch_all(&lite)
+    .await
+    .unwrap();
+    assert_eq!(my_products.len(), 10_000);
+    assert!(my_products == lite_products, "the products differ");
+
+    type User = (i64, String, String, String);
+    let users = "SELECT id, name, email, created_at FROM users ORDER BY id";
+    let my_users: Vec<User> = sqlx::query_as(
+        "SELECT id, name, email, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ') \
+         FROM users ORDER BY id",
+    )
+    .fetch_all(&my)
+    .await
+    .unwrap();
+    let lite_users: Vec<User> = sqlx::query_as(users).fetch_all(&lite).await.unwrap();
+    assert_eq!(my_users, lite_users);
+
+    type Order = (i64, i64, String, i64, String);
+    let my_orders: Vec<Order> = sqlx::query_as(
+        "SELECT id, user_id, status, total_cents, \
+         DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ') FROM orders ORDER BY id",
+    )
+    .fetch_all(&my)
+    .await
+    .unwrap();
+    let lite_orders: Vec<Order> = sqlx::query_as(
+        "SELECT id, user_id, status, total_cents, created_at FROM orders ORDER BY id",
+    )
+    .fetch_all(&lite)
+    .await
+    .unwrap();
+    assert_eq!(my_orders.len(), 598);
+    assert_eq!(my_orders, lite_orders);
+
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT CONVERT(INDEX_NAME USING utf8mb4) FROM information_schema.STATISTICS \
+         WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME LIKE '%\\_id' AND INDEX_NAME <> 'PRIMARY' \
+         OR TABLE_SCHEMA = DATABASE() AND INDEX_NAME = 'products_category_price' ORDER BY 1",
+    )
+    .fetch_all(&my)
+    .await
+    .unwrap();
+    assert_eq!(
+        indexes,
+        [
+            "orders_user_created_id",
+            "products_category_id",
+            "products_category_price",
+            "products_created_at_id",
+            "products_price_id",
+            "products_rating_id",
+            "users_created_at_id"
+        ]
+    );
+    // ANALYZE TABLE ran: InnoDB's persistent statistics know the rows (a sampled
+    // estimate)
+    let analyzed: i64 = sqlx::query_scalar(
+        "SELECT CAST(n_rows AS SIGNED) FROM mysql.innodb_table_stats \
+         WHERE database_name = DATABASE() AND table_name = 'products'",
+    )
+    .fetch_one(&my)
+    .await
+    .unwrap();
+    assert!((8_000..=12_000).contains(&analyzed), "{analyzed}");
+    let inserted = sqlx::query(
+        "INSERT INTO products (name, category, price_cents, created_at, description) \
+         VALUES ('x', 'books', 1, NOW(6), '')",
+    )
+    .execute(&my)
+    .await
+    .unwrap();
+    assert_eq!(inserted.last_insert_id(), 10_001);
+}
+
+/// 200,000 products load in seconds (the plan tests load that many once per binary).
+#[tokio::test]
+async fn two_hundred_thousand_products_load_in_seconds() {
+    let Some(db) = folio_testing::mysql().await else {
+        return;
+    };
+    let pool = db.pool().await;
+    let started = std::time::Instant::now();
+    folio_testing::load_products(&pool, 200_000).await;
+    let took = started.elapsed();
+    eprintln!("MariaDB: 200,000 products loaded, indexed and analyzed in {took:?}");
+    let (rows, max_id): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), CAST(MAX(id) AS SIGNED) FROM products")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((rows, max_id), (200_000, 200_000));
+    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
+}

@@ -9,7 +9,12 @@
 //! - a nullable first key: the ordering is cut into its non-NULL part and its NULL
 //!   part; each is an index range of its own (`a >= ?…`, `a IS NULL AND …`), joined
 //!   by `UNION ALL`, each arm with its own `ORDER BY … LIMIT n+1`; nullable keys
-//!   after the first get explicit `IS NULL` branches and `NULLS FIRST/LAST`.
+//!   after the first get explicit `IS NULL` branches and `NULLS FIRST/LAST`;
+//! - an order no index can give (mixed directions, a nullable key after the first)
+//!   on a dialect without an incremental sort (MySQL, MariaDB, which would sort
+//!   every row after the boundary): a bounded sort, the rows of the first-key values
+//!   that the page's rows can have, found by one index range and read by one index
+//!   lookup per value, then sorted (see `write::write_arm`).
 
 mod arrange;
 mod plan;
@@ -254,10 +259,7 @@ impl<'a> KeysetQuery<'a> {
         };
         let merged = skip > 0 && arms.len() > 1;
         if let [arm] = arms.as_slice() {
-            write_arm(&mut w, base, arm, fetch, None);
-            if skip > 0 {
-                w.push(" OFFSET ").push(&skip.to_string());
-            }
+            write_arm(&mut w, base, arm, fetch, skip, None);
         } else if merged {
             // Skipped rows are counted in one stream: each arm reads the key columns
             // of as many rows as the skip and the page together, an ORDER BY merges
@@ -534,6 +536,78 @@ mod tests {
         );
         let st = render(&MySql, "price,rating", Seek::First);
         assert!(st.sql.ends_with("ORDER BY q.`price_cents` ASC, q.`rating` IS NULL ASC, q.`rating` ASC, q.`id` ASC LIMIT 11"));
+    }
+
+    #[test]
+    fn mysql_bounds_the_sort_of_an_order_no_index_gives() {
+        let seek = Seek::After(vec![Value::Int(500), Value::from("t"), Value::Int(7)]);
+        let after = "q.`price_cents` >= ? AND (q.`price_cents` > ? OR (q.`price_cents` = ? AND \
+                     (q.`created_at` < ? OR (q.`created_at` = ? AND (q.`id` < ?)))))";
+        let st = render(&MySql, "price,-created_at", seek.clone());
+        assert_eq!(
+            st.sql,
+            format!(
+                "SELECT q.* FROM (SELECT DISTINCT t.`k` FROM (SELECT q.`price_cents` AS `k` \
+                 FROM (SELECT * FROM p) AS q WHERE {after} ORDER BY q.`price_cents` ASC LIMIT 11) AS t) AS g \
+                 STRAIGHT_JOIN (SELECT * FROM p) AS q ON q.`price_cents` = g.`k` WHERE {after} \
+                 ORDER BY q.`price_cents` ASC, q.`created_at` DESC, q.`id` DESC LIMIT 11"
+            )
+        );
+        // the filter twice, with its binds twice
+        let once = [
+            Value::Int(500),
+            Value::Int(500),
+            Value::Int(500),
+            Value::from("t"),
+            Value::from("t"),
+            Value::Int(7),
+        ];
+        assert_eq!(st.binds, [once.clone(), once].concat());
+        // a skip: the values of the skipped rows and the page's, then the OFFSET
+        let spec = orderings().parse("price,-created_at").unwrap();
+        let base = Select::sql("SELECT * FROM p");
+        let st = KeysetQuery::new(&spec, seek, 10)
+            .skip(990)
+            .render(&MySql, &base)
+            .unwrap()
+            .statement;
+        assert!(
+            st.sql
+                .contains("ORDER BY q.`price_cents` ASC LIMIT 1001) AS t) AS g"),
+            "{}",
+            st.sql
+        );
+        assert!(
+            st.sql.ends_with("q.`id` DESC LIMIT 11 OFFSET 990"),
+            "{}",
+            st.sql
+        );
+        // the first page: no filter; a nullable inner key is bounded too (its NULL
+        // placement is an expression); one direction of NOT NULL keys is not
+        assert_eq!(
+            render(&MySql, "-price,created_at", Seek::First).sql,
+            "SELECT q.* FROM (SELECT DISTINCT t.`k` FROM (SELECT q.`price_cents` AS `k` \
+             FROM (SELECT * FROM p) AS q ORDER BY q.`price_cents` DESC LIMIT 11) AS t) AS g \
+             STRAIGHT_JOIN (SELECT * FROM p) AS q ON q.`price_cents` = g.`k` \
+             ORDER BY q.`price_cents` DESC, q.`created_at` ASC, q.`id` ASC LIMIT 11"
+        );
+        assert!(render(&MySql, "price,rating", Seek::First)
+            .sql
+            .contains("STRAIGHT_JOIN"));
+        assert!(!render(&MySql, "price,created_at", Seek::First)
+            .sql
+            .contains("STRAIGHT_JOIN"));
+        // a nullable lead: its value arm is bounded when the rest is mixed; its NULL
+        // arm is ordered by the rest alone
+        let st = render(&MySql, "rating,-created_at", Seek::First);
+        assert!(st.sql.starts_with("SELECT * FROM (SELECT q.* FROM (SELECT DISTINCT t.`k` FROM (SELECT q.`rating` AS `k`"), "{}", st.sql);
+        assert!(st.sql.ends_with("WHERE q.`rating` IS NULL ORDER BY q.`created_at` DESC, q.`id` DESC LIMIT 11) AS s1"), "{}", st.sql);
+        // SQLite and PostgreSQL sort incrementally: unchanged
+        for d in [&Sqlite as &dyn Dialect, &Postgres] {
+            assert!(!render(d, "price,-created_at", Seek::First)
+                .sql
+                .contains("JOIN"));
+        }
     }
 
     #[test]

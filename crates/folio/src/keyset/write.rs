@@ -18,22 +18,45 @@ pub(super) fn write_union(
             w.push(" UNION ALL ");
         }
         w.push("SELECT * FROM (");
-        write_arm(w, base, arm, fetch, keys);
+        write_arm(w, base, arm, fetch, 0, keys);
         w.push(") AS s");
         w.push(&i.to_string());
     }
 }
 
-/// An arm selecting every column, or only the columns of `keys`.
+/// An arm selecting every column, or only the columns of `keys`: `fetch` rows
+/// after `skip` rows.
+///
+/// On a dialect without an incremental sort ([`crate::Dialect::incremental_sort`]),
+/// an arm whose order no index can give ([`needs_bounded_sort`]) is written as a
+/// bounded sort: the distinct first-key values of the arm's first `skip + fetch`
+/// rows in first-key order (one index range, `g`), then the arm's rows that hold one
+/// of those values (one index lookup per value), sorted. Every row of the page has
+/// one of those values, so the sort reads the boundary's ties and the groups of
+/// first-key ties the page reaches, not every row after the boundary:
+///
+/// ```text
+/// SELECT q.* FROM (SELECT DISTINCT t.`k` FROM (SELECT q.`a` AS `k` FROM (<base>) AS q
+///     WHERE <filter> ORDER BY q.`a` ASC LIMIT <skip + fetch>) AS t) AS g
+/// STRAIGHT_JOIN (<base>) AS q ON q.`a` = g.`k` WHERE <filter> ORDER BY <order> LIMIT <fetch>
+/// ```
+///
+/// `STRAIGHT_JOIN` keeps `g` first: reading `q` first would sort every row after
+/// the boundary again.
 pub(super) fn write_arm(
     w: &mut Writer<'_>,
     base: &Base,
     arm: &Arm,
     fetch: u64,
+    skip: u64,
     keys: Option<&[SortKey]>,
 ) {
+    let bounded = !w.dialect.incremental_sort() && needs_bounded_sort(&arm.order);
     w.push("SELECT ");
     match keys {
+        None if bounded => {
+            w.push("q.*");
+        }
         None => {
             w.push("*");
         }
@@ -46,11 +69,49 @@ pub(super) fn write_arm(
             }
         }
     }
-    w.push(" FROM ").base(base, "q");
-    let lead = match arm.order.first() {
-        Some(k) => w.quoted("q", k.column()),
-        None => String::new(),
-    };
+    w.push(" FROM ");
+    if bounded {
+        let lead = &arm.order[..1];
+        let mut k = String::new();
+        w.dialect.quote_ident("k", &mut k);
+        w.push("(SELECT DISTINCT t.")
+            .push(&k)
+            .push(" FROM (SELECT ");
+        w.column("q", lead[0].column()).push(" AS ").push(&k);
+        w.push(" FROM ").base(base, "q");
+        write_filter(w, arm);
+        w.order_by("q", lead);
+        w.push(" LIMIT ")
+            .push(&fetch.saturating_add(skip).to_string());
+        w.push(") AS t) AS g STRAIGHT_JOIN ").base(base, "q");
+        w.push(" ON ").column("q", lead[0].column());
+        w.push(" = g.").push(&k);
+    } else {
+        w.base(base, "q");
+    }
+    write_filter(w, arm);
+    w.order_by("q", &arm.order);
+    w.push(" LIMIT ").push(&fetch.to_string());
+    if skip > 0 {
+        w.push(" OFFSET ").push(&skip.to_string());
+    }
+}
+
+/// Whether no index can give `order` on a dialect without an incremental sort: a
+/// key after a NOT NULL first key runs in the other direction, or is nullable
+/// (MySQL writes its NULL placement as an `IS NULL` expression). A nullable first
+/// key has no such bound (its NULLs are not equal to each other).
+pub(super) fn needs_bounded_sort(order: &[SortKey]) -> bool {
+    match order {
+        [first, rest @ ..] if !rest.is_empty() && !first.is_nullable() => rest
+            .iter()
+            .any(|k| k.order() != first.order() || k.is_nullable()),
+        _ => false,
+    }
+}
+
+/// The arm's ` WHERE …`, if it has one.
+fn write_filter(w: &mut Writer<'_>, arm: &Arm) {
     match &arm.filter {
         ArmFilter::All => {}
         ArmFilter::After(b) => {
@@ -58,7 +119,8 @@ pub(super) fn write_arm(
             write_after(w, &arm.order, b);
         }
         ArmFilter::NotNull => {
-            w.push(" WHERE ").push(&lead).push(" IS NOT NULL");
+            let lead = arm.order.first().map_or("", SortKey::column);
+            w.push(" WHERE ").column("q", lead).push(" IS NOT NULL");
         }
         ArmFilter::Tie { keys, values } => {
             w.push(" WHERE ");
@@ -78,8 +140,6 @@ pub(super) fn write_arm(
             }
         }
     }
-    w.order_by("q", &arm.order);
-    w.push(" LIMIT ").push(&fetch.to_string());
 }
 
 /// Writes "the row comes after `b` in the order `keys`".
