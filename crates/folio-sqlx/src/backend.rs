@@ -1,28 +1,33 @@
-//! The one trait that holds what differs between the databases sqlx speaks to.
+//! The one trait that holds what differs between the databases folio runs on.
 
 use folio::{Dialect, Statement, Value};
 use futures::future::BoxFuture;
-use sqlx::pool::PoolOptions;
-use sqlx::FromRow;
 
 use crate::Result;
 
-/// A database folio runs on: an sqlx [`sqlx::Database`] with folio's
-/// [`Dialect`] for it, and the few things that differ between backends — how a
-/// [`folio::Value`] is bound, how a column is read back as one, how a statement is
-/// run. Every other part of this crate (pages, counts, bookmarks, children,
-/// streams) is written once, generic over it.
+/// A database folio runs on: folio's [`Dialect`] for it, and the few things that
+/// differ between drivers — how a pool is opened, how a statement runs, how a
+/// column is read back as a [`folio::Value`]. Every other part of this crate
+/// (pages, counts, bookmarks, children, streams) is written once, generic over it.
 ///
-/// Implemented for [`sqlx::Sqlite`], [`sqlx::Postgres`] and [`sqlx::MySql`] (each
-/// behind the cargo feature of its name); re-exported as [`crate::Sqlite`],
-/// [`crate::Postgres`] and [`crate::MySql`].
+/// Implemented for [`crate::Sqlite`], [`crate::Postgres`] and [`crate::MySql`]
+/// (sqlx's database types, each behind the cargo feature of its name) and for
+/// [`crate::Rusqlite`] (SQLite called on the caller's thread, the `rusqlite`
+/// feature).
 ///
 /// ```
 /// use folio_sqlx::{Backend, Postgres, Sqlite};
 /// assert_eq!(Sqlite::dialect().name(), "sqlite");
 /// assert!(Postgres::dialect().numbered_placeholders());
 /// ```
-pub trait Backend: sqlx::Database {
+pub trait Backend: Sized + Send + Sync + 'static {
+    /// A pool of connections (cheap to clone: clones share the connections).
+    type Pool: Clone + Send + Sync + std::fmt::Debug + 'static;
+    /// A row a statement returns.
+    type Row: Send + 'static;
+    /// One connection held for a run of statements.
+    type Session: Send;
+
     /// folio's dialect for this backend: what the core renders SQL with.
     fn dialect() -> &'static dyn Dialect;
 
@@ -30,10 +35,30 @@ pub trait Backend: sqlx::Database {
     /// backend); SQLite runs them one after the other.
     const CONCURRENT: bool;
 
-    /// Opens a pool on `url` with sqlx's defaults ([`crate::Db::connect`]).
-    fn connect(url: &str) -> BoxFuture<'_, Result<sqlx::Pool<Self>, sqlx::Error>> {
-        Box::pin(PoolOptions::<Self>::new().connect(url))
-    }
+    /// Opens a pool on `url` with the backend's defaults ([`crate::Db::connect`]).
+    fn connect(url: &str) -> BoxFuture<'_, Result<Self::Pool>>;
+
+    /// Runs `statement` on a connection of `pool` and returns its rows.
+    fn fetch_all<'a>(
+        pool: &'a Self::Pool,
+        statement: &'a Statement,
+    ) -> BoxFuture<'a, Result<Vec<Self::Row>>>;
+
+    /// Runs `statement` on a connection of `pool` for its effect; returns the rows
+    /// affected.
+    fn execute<'a>(pool: &'a Self::Pool, statement: &'a Statement) -> BoxFuture<'a, Result<u64>>;
+
+    /// Takes one connection of `pool`, held until the session is dropped.
+    fn session(pool: &Self::Pool) -> BoxFuture<'_, Result<Self::Session>>;
+
+    /// Runs `statement` on the session's connection and returns its rows.
+    fn session_fetch_all<'a>(
+        session: &'a mut Self::Session,
+        statement: &'a Statement,
+    ) -> BoxFuture<'a, Result<Vec<Self::Row>>>;
+
+    /// The number of columns of `row`.
+    fn width(row: &Self::Row) -> usize;
 
     /// The value of `column` in `row`, typed by what the database returned (the
     /// key columns of an ordering, a child's parent column, a count). A type folio
@@ -42,26 +67,22 @@ pub trait Backend: sqlx::Database {
 
     /// The value of the column at `index` (as [`Backend::value`]).
     fn value_at(row: &Self::Row, index: usize) -> Result<Value>;
-
-    /// Runs `statement` on `conn` and returns its rows.
-    fn fetch_all<'c>(
-        conn: &'c mut Self::Connection,
-        statement: &'c Statement,
-    ) -> BoxFuture<'c, Result<Vec<Self::Row>, sqlx::Error>>;
-
-    /// Runs `statement` on `conn` for its effect; returns the rows affected.
-    fn execute<'c>(
-        conn: &'c mut Self::Connection,
-        statement: &'c Statement,
-    ) -> BoxFuture<'c, Result<u64, sqlx::Error>>;
 }
 
-/// A backend whose rows decode into `T`: every `T: sqlx::FromRow` of the backend's
-/// row type (`#[derive(sqlx::FromRow)]`). Every function of this crate that maps
+/// A backend whose rows decode into `T`. Every function of this crate that maps
 /// rows asks for `B: Decodes<T>`, so a row type decodes on its own backend only: a
 /// PostgreSQL-only column (`text[]`, `jsonb`, `uuid`) works on a PostgreSQL
-/// endpoint. An application generic over the backend can name the rows it needs
-/// once, as supertraits:
+/// endpoint.
+///
+/// - On a backend run through sqlx ([`crate::Sqlite`], [`crate::Postgres`],
+///   [`crate::MySql`]): every `T: sqlx::FromRow` of its row type
+///   (`#[derive(sqlx::FromRow)]`).
+/// - On [`crate::Rusqlite`]: every `T: serde::Deserialize` (`#[derive(Deserialize)]`),
+///   its fields named like the columns (or given the column's name with
+///   `#[serde(alias = "…")]`).
+///
+/// An application generic over the backend can name the rows it needs once, as
+/// supertraits:
 ///
 /// ```
 /// use folio_sqlx::{Backend, Decodes};
@@ -79,52 +100,123 @@ pub trait Backend: sqlx::Database {
 /// ```
 pub trait Decodes<T>: Backend {
     /// Maps one row.
-    fn decode(row: &Self::Row) -> Result<T, sqlx::Error>;
+    fn decode(row: &Self::Row) -> Result<T>;
 }
 
-impl<B: Backend, T> Decodes<T> for B
-where
-    T: for<'r> FromRow<'r, B::Row>,
+/// A backend run through sqlx: its rows are sqlx's, and they decode into every
+/// `T: sqlx::FromRow` of them. Implemented for [`crate::Sqlite`],
+/// [`crate::Postgres`] and [`crate::MySql`]; sealed.
+pub trait SqlxBackend:
+    sqlx::Database + Backend<Row = <Self as sqlx::Database>::Row> + sealed::Sealed
 {
-    fn decode(row: &Self::Row) -> Result<T, sqlx::Error> {
-        T::from_row(row)
+}
+
+pub(crate) mod sealed {
+    /// Only this crate's backends are [`super::SqlxBackend`]s.
+    pub trait Sealed {}
+}
+
+impl<B, T> Decodes<T> for B
+where
+    B: SqlxBackend,
+    T: for<'r> sqlx::FromRow<'r, <B as sqlx::Database>::Row>,
+{
+    fn decode(row: &Self::Row) -> Result<T> {
+        Ok(T::from_row(row)?)
     }
 }
 
-/// Implements the statement-running methods of [`Backend`] for a backend whose
-/// `arguments(&[Value])` builds its sqlx arguments: they are the same text for
-/// every backend, over each one's concrete connection type.
-macro_rules! run_statements {
-    () => {
-        fn fetch_all<'c>(
-            conn: &'c mut Self::Connection,
-            statement: &'c folio::Statement,
-        ) -> futures::future::BoxFuture<'c, Result<Vec<Self::Row>, sqlx::Error>> {
-            Box::pin(async move {
-                let args = arguments(&statement.binds)?;
-                // folio's SQL quotes every identifier and binds every value.
-                sqlx::query_with(sqlx::AssertSqlSafe(statement.sql.as_str()), args)
-                    .fetch_all(conn)
-                    .await
-            })
-        }
+/// Implements [`Backend`] for a database run through sqlx: the pool is sqlx's, the
+/// rows are sqlx's, and each statement runs on a connection of the pool. The backend
+/// module supplies `arguments(&[Value])` (its binds), `value_of(row, index)` (a
+/// column read back) and its dialect.
+macro_rules! sqlx_backend {
+    ($db:ty, $dialect:expr, concurrent: $concurrent:expr) => {
+        impl crate::backend::sealed::Sealed for $db {}
+        impl crate::backend::SqlxBackend for $db {}
 
-        fn execute<'c>(
-            conn: &'c mut Self::Connection,
-            statement: &'c folio::Statement,
-        ) -> futures::future::BoxFuture<'c, Result<u64, sqlx::Error>> {
-            Box::pin(async move {
-                let args = arguments(&statement.binds)?;
-                // folio's SQL quotes every identifier and binds every value.
-                sqlx::query_with(sqlx::AssertSqlSafe(statement.sql.as_str()), args)
-                    .execute(conn)
-                    .await
-                    .map(|done| done.rows_affected())
-            })
+        impl crate::Backend for $db {
+            type Pool = sqlx::Pool<$db>;
+            type Row = <$db as sqlx::Database>::Row;
+            type Session = sqlx::pool::PoolConnection<$db>;
+
+            fn dialect() -> &'static dyn folio::Dialect {
+                &$dialect
+            }
+
+            const CONCURRENT: bool = $concurrent;
+
+            fn connect(url: &str) -> futures::future::BoxFuture<'_, crate::Result<Self::Pool>> {
+                Box::pin(async move { Ok(connect(url).await?) })
+            }
+
+            fn fetch_all<'a>(
+                pool: &'a Self::Pool,
+                statement: &'a folio::Statement,
+            ) -> futures::future::BoxFuture<'a, crate::Result<Vec<Self::Row>>> {
+                Box::pin(async move {
+                    let args = arguments(&statement.binds)?;
+                    // folio's SQL quotes every identifier and binds every value.
+                    Ok(
+                        sqlx::query_with(sqlx::AssertSqlSafe(statement.sql.as_str()), args)
+                            .fetch_all(pool)
+                            .await?,
+                    )
+                })
+            }
+
+            fn execute<'a>(
+                pool: &'a Self::Pool,
+                statement: &'a folio::Statement,
+            ) -> futures::future::BoxFuture<'a, crate::Result<u64>> {
+                Box::pin(async move {
+                    let args = arguments(&statement.binds)?;
+                    // folio's SQL quotes every identifier and binds every value.
+                    Ok(
+                        sqlx::query_with(sqlx::AssertSqlSafe(statement.sql.as_str()), args)
+                            .execute(pool)
+                            .await?
+                            .rows_affected(),
+                    )
+                })
+            }
+
+            fn session(
+                pool: &Self::Pool,
+            ) -> futures::future::BoxFuture<'_, crate::Result<Self::Session>> {
+                Box::pin(async move { Ok(pool.acquire().await?) })
+            }
+
+            fn session_fetch_all<'a>(
+                session: &'a mut Self::Session,
+                statement: &'a folio::Statement,
+            ) -> futures::future::BoxFuture<'a, crate::Result<Vec<Self::Row>>> {
+                Box::pin(async move {
+                    let args = arguments(&statement.binds)?;
+                    // folio's SQL quotes every identifier and binds every value.
+                    Ok(
+                        sqlx::query_with(sqlx::AssertSqlSafe(statement.sql.as_str()), args)
+                            .fetch_all(&mut **session)
+                            .await?,
+                    )
+                })
+            }
+
+            fn width(row: &Self::Row) -> usize {
+                sqlx::Row::len(row)
+            }
+
+            fn value(row: &Self::Row, column: &str) -> crate::Result<folio::Value> {
+                value_of(row, column)
+            }
+
+            fn value_at(row: &Self::Row, index: usize) -> crate::Result<folio::Value> {
+                value_of(row, index)
+            }
         }
     };
 }
-pub(crate) use run_statements;
+pub(crate) use sqlx_backend;
 
 /// Adds `value` to `args`, a bind that cannot fail for the plain types folio binds
 /// (an error would be sqlx refusing its own encoding: reported as a database error).

@@ -98,7 +98,7 @@ async fn table_estimate<B: Backend>(
         Err(e)
             if dialect.statistics_probe().is_some()
                 && !db.statistics_seen(false)
-                && matches!(e.as_database(), Some(sqlx::Error::Database(_))) =>
+                && e.is_statement_failure() =>
         {
             tracing::info!(error = %e, "folio-sqlx: no table statistics (run ANALYZE); counting exactly");
             return exact(db, select).await;
@@ -134,7 +134,7 @@ async fn first_row<B: Backend>(db: &Db<B>, st: &Statement) -> Result<Option<Vec<
     let Some(row) = rows.first() else {
         return Ok(None);
     };
-    let width = sqlx::Row::len(row);
+    let width = B::width(row);
     Ok(Some(
         (0..width)
             .map(|i| B::value_at(row, i))

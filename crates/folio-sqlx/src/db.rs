@@ -6,8 +6,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use folio::{Select, Statement};
-use sqlx::pool::PoolConnection;
-use sqlx::Pool;
 
 use crate::{Backend, Bookmarks, CountCache, Decodes, Result, StatementCounter};
 
@@ -38,7 +36,7 @@ use crate::{Backend, Bookmarks, CountCache, Decodes, Result, StatementCounter};
 /// ```
 #[derive(Debug)]
 pub struct Db<B: Backend> {
-    pool: Pool<B>,
+    pool: B::Pool,
     counter: Option<StatementCounter>,
     shared: Arc<Shared>,
 }
@@ -63,12 +61,6 @@ impl<B: Backend> Clone for Db<B> {
     }
 }
 
-impl<B: Backend> From<Pool<B>> for Db<B> {
-    fn from(pool: Pool<B>) -> Self {
-        Db::new(pool)
-    }
-}
-
 impl<B: Backend> Db<B> {
     /// A database on `pool`, with an empty count cache (60 s, 10,000 counts) and no
     /// bookmarks.
@@ -81,7 +73,7 @@ impl<B: Backend> Db<B> {
     /// assert!(db.bookmarks().is_none());
     /// # Ok(()) }
     /// ```
-    pub fn new(pool: Pool<B>) -> Self {
+    pub fn new(pool: B::Pool) -> Self {
         Db {
             pool,
             counter: None,
@@ -163,7 +155,7 @@ impl<B: Backend> Db<B> {
     /// assert_eq!(db.pool().size(), 1);
     /// # Ok(()) }
     /// ```
-    pub fn pool(&self) -> &Pool<B> {
+    pub fn pool(&self) -> &B::Pool {
         &self.pool
     }
 
@@ -274,7 +266,7 @@ impl<B: Backend> Db<B> {
         B: Decodes<T>,
     {
         let rows = self.fetch_rows(statement).await?;
-        Ok(rows.iter().map(B::decode).collect::<Result<_, _>>()?)
+        rows.iter().map(B::decode).collect()
     }
 
     /// Runs `statement` and maps its first row, if any, to `T` (counted).
@@ -292,7 +284,7 @@ impl<B: Backend> Db<B> {
         B: Decodes<T>,
     {
         let rows = self.fetch_rows(statement).await?;
-        Ok(rows.first().map(B::decode).transpose()?)
+        rows.first().map(B::decode).transpose()
     }
 
     /// Every row of `select`, mapped to `T` (counted).
@@ -343,22 +335,18 @@ impl<B: Backend> Db<B> {
     /// ```
     pub async fn execute(&self, statement: &Statement) -> Result<u64> {
         let _timer = self.count_one(statement);
-        let run = async {
-            let mut conn = self.pool.acquire().await?;
-            B::execute(&mut conn, statement).await
-        };
-        run.await.map_err(|e| logged(e, statement))
+        B::execute(&self.pool, statement)
+            .await
+            .map_err(|e| logged(e, statement))
     }
 
     /// Runs `statement` on a connection of the pool and returns its rows (counted;
     /// the time includes the wait for the connection).
     pub(crate) async fn fetch_rows(&self, statement: &Statement) -> Result<Vec<B::Row>> {
         let _timer = self.count_one(statement);
-        let run = async {
-            let mut conn = self.pool.acquire().await?;
-            B::fetch_all(&mut conn, statement).await
-        };
-        run.await.map_err(|e| logged(e, statement))
+        B::fetch_all(&self.pool, statement)
+            .await
+            .map_err(|e| logged(e, statement))
     }
 
     /// Holds one connection of the pool for a run of statements (a bookmark walk),
@@ -366,7 +354,7 @@ impl<B: Backend> Db<B> {
     pub(crate) async fn session(&self) -> Result<Session<'_, B>> {
         Ok(Session {
             db: self,
-            conn: self.pool.acquire().await?,
+            conn: B::session(&self.pool).await?,
         })
     }
 
@@ -398,23 +386,25 @@ impl Drop for StatementTimer<'_> {
     }
 }
 
-fn logged(e: sqlx::Error, statement: &Statement) -> crate::Error {
-    tracing::warn!(error = %e, sql = %statement.sql, "folio-sqlx: statement failed");
-    e.into()
+fn logged(e: crate::Error, statement: &Statement) -> crate::Error {
+    if let Some(cause) = std::error::Error::source(&e) {
+        tracing::warn!(error = %cause, sql = %statement.sql, "folio-sqlx: statement failed");
+    }
+    e
 }
 
 /// One connection of a [`Db`]'s pool, held for a run of statements (counted like
 /// the [`Db`]'s own).
 pub(crate) struct Session<'a, B: Backend> {
     db: &'a Db<B>,
-    conn: PoolConnection<B>,
+    conn: B::Session,
 }
 
 impl<B: Backend> Session<'_, B> {
     /// Runs `statement` on the held connection and returns its rows.
     pub(crate) async fn fetch_rows(&mut self, statement: &Statement) -> Result<Vec<B::Row>> {
         let _timer = self.db.count_one(statement);
-        B::fetch_all(&mut self.conn, statement)
+        B::session_fetch_all(&mut self.conn, statement)
             .await
             .map_err(|e| logged(e, statement))
     }

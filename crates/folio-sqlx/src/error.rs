@@ -27,12 +27,22 @@ pub enum ErrorKind {
     /// A sort key column has a type that cannot be carried in a cursor (say
     /// `DATE` or `NUMERIC` on PostgreSQL). HTTP 500: the ordering whitelist is wrong.
     Decode,
+    /// A statement ran past its time limit and was stopped. HTTP 503: the client may
+    /// retry (the server is overloaded, or asked for something too costly).
+    Timeout,
 }
 
 #[derive(Debug)]
 enum Repr {
     Request(folio::Error),
     Database(sqlx::Error),
+    #[cfg(feature = "rusqlite")]
+    Sqlite(rusqlite::Error),
+    /// A statement stopped at its time limit.
+    Timeout,
+    /// A row that does not map to the type asked for (a missing column, a value of
+    /// another type).
+    Row(String),
     Decode {
         column: String,
         type_name: String,
@@ -76,8 +86,40 @@ impl Error {
         match &self.repr {
             Repr::Request(_) => ErrorKind::Request,
             Repr::Database(e) if unavailable(e) => ErrorKind::Unavailable,
-            Repr::Database(_) | Repr::Unexpected(_) => ErrorKind::Database,
+            Repr::Database(_) | Repr::Unexpected(_) | Repr::Row(_) => ErrorKind::Database,
+            #[cfg(feature = "rusqlite")]
+            Repr::Sqlite(e) if sqlite_unavailable(e) => ErrorKind::Unavailable,
+            #[cfg(feature = "rusqlite")]
+            Repr::Sqlite(_) => ErrorKind::Database,
             Repr::Decode { .. } => ErrorKind::Decode,
+            Repr::Timeout => ErrorKind::Timeout,
+        }
+    }
+
+    /// Whether the database refused the statement itself (a syntax error, a missing
+    /// table…), as opposed to a connection that failed.
+    pub(crate) fn is_statement_failure(&self) -> bool {
+        match &self.repr {
+            Repr::Database(e) => matches!(e, sqlx::Error::Database(_)),
+            #[cfg(feature = "rusqlite")]
+            Repr::Sqlite(e) => matches!(e, rusqlite::Error::SqliteFailure(..)) && !sqlite_unavailable(e),
+            _ => false,
+        }
+    }
+
+    /// A row that does not map to the type asked for (logged).
+    pub(crate) fn row(what: String) -> Self {
+        tracing::error!(what, "folio-sqlx: a row does not map to its type");
+        Error {
+            repr: Repr::Row(what),
+        }
+    }
+
+    /// A statement stopped at its time limit.
+    #[allow(dead_code)]
+    pub(crate) fn timeout() -> Self {
+        Error {
+            repr: Repr::Timeout,
         }
     }
 
@@ -93,7 +135,7 @@ impl Error {
     pub fn http_status(&self) -> u16 {
         match (&self.repr, self.kind()) {
             (Repr::Request(e), _) => e.kind().http_status(),
-            (_, ErrorKind::Unavailable) => 503,
+            (_, ErrorKind::Unavailable | ErrorKind::Timeout) => 503,
             _ => 500,
         }
     }
@@ -155,8 +197,14 @@ impl fmt::Display for Error {
             Repr::Request(e) => fmt::Display::fmt(e, f),
             Repr::Database(e) if unavailable(e) => f.write_str("the database is unavailable"),
             Repr::Database(_) => f.write_str("database error"),
+            #[cfg(feature = "rusqlite")]
+            Repr::Sqlite(e) if sqlite_unavailable(e) => f.write_str("the database is unavailable"),
+            #[cfg(feature = "rusqlite")]
+            Repr::Sqlite(_) => f.write_str("database error"),
+            Repr::Timeout => f.write_str("the statement ran past its time limit"),
             Repr::Decode { .. } => f.write_str("a sort key has a type that cannot be paginated"),
             Repr::Unexpected(what) => write!(f, "database error: {what}"),
+            Repr::Row(what) => write!(f, "a row does not map to its type: {what}"),
         }
     }
 }
@@ -166,7 +214,9 @@ impl std::error::Error for Error {
         match &self.repr {
             Repr::Request(e) => Some(e),
             Repr::Database(e) => Some(e),
-            Repr::Decode { .. } | Repr::Unexpected(_) => None,
+            #[cfg(feature = "rusqlite")]
+            Repr::Sqlite(e) => Some(e),
+            Repr::Decode { .. } | Repr::Unexpected(_) | Repr::Timeout | Repr::Row(_) => None,
         }
     }
 }
@@ -213,6 +263,35 @@ fn unavailable(e: &sqlx::Error) -> bool {
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed
     )
+}
+
+#[cfg(feature = "rusqlite")]
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error {
+            repr: Repr::Sqlite(e),
+        }
+    }
+}
+
+/// Whether a SQLite error means the database cannot be used now: a file that
+/// cannot be opened, is locked or busy past the busy timeout, or is not a database.
+#[cfg(feature = "rusqlite")]
+fn sqlite_unavailable(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode;
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => matches!(
+            f.code,
+            ErrorCode::CannotOpen
+                | ErrorCode::DatabaseBusy
+                | ErrorCode::DatabaseLocked
+                | ErrorCode::NotADatabase
+                | ErrorCode::SystemIoFailure
+                | ErrorCode::PermissionDenied
+                | ErrorCode::ReadOnly
+        ),
+        _ => false,
+    }
 }
 
 /// The result type of folio-sqlx.

@@ -103,11 +103,16 @@ mod mysql;
 mod page;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "rusqlite")]
+mod row_de;
+#[cfg(feature = "rusqlite")]
+mod rusqlite;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod stream;
+mod timestamp;
 
-pub use backend::{Backend, Decodes};
+pub use backend::{Backend, Decodes, SqlxBackend};
 pub use bookmarks::{Bookmarks, DEFAULT_BOOKMARK_STRIDE};
 pub use cache::CountCache;
 pub use children::Children;
@@ -115,6 +120,8 @@ pub use count::ESTIMATE_EXACT_BELOW;
 pub use counter::StatementCounter;
 pub use db::Db;
 pub use error::{Error, ErrorKind, Result};
+#[cfg(feature = "rusqlite")]
+pub use rusqlite::{Lease, Rusqlite, RusqlitePool, ValueRow};
 
 /// MySQL and MariaDB (sqlx's database type).
 #[cfg(feature = "mysql")]

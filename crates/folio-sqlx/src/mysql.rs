@@ -4,7 +4,7 @@ use folio::Value;
 use sqlx::mysql::{MySqlArguments, MySqlRow};
 use sqlx::{Row, TypeInfo, ValueRef};
 
-use crate::backend::{add, run_statements, Backend};
+use crate::backend::{add, sqlx_backend};
 use crate::{Error, Result};
 
 fn arguments(binds: &[Value]) -> Result<MySqlArguments, sqlx::Error> {
@@ -64,20 +64,8 @@ fn value_of(
     })
 }
 
-impl Backend for sqlx::MySql {
-    fn dialect() -> &'static dyn folio::Dialect {
-        &folio::MySql
-    }
-
-    const CONCURRENT: bool = true;
-
-    fn value(row: &MySqlRow, column: &str) -> Result<Value> {
-        value_of(row, column)
-    }
-
-    fn value_at(row: &MySqlRow, index: usize) -> Result<Value> {
-        value_of(row, index)
-    }
-
-    run_statements!();
+async fn connect(url: &str) -> Result<sqlx::MySqlPool, sqlx::Error> {
+    sqlx::pool::PoolOptions::new().connect(url).await
 }
+
+sqlx_backend!(sqlx::MySql, folio::MySql, concurrent: true);

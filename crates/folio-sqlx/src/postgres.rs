@@ -4,7 +4,7 @@ use folio::Value;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Row, TypeInfo, ValueRef};
 
-use crate::backend::{add, run_statements, Backend};
+use crate::backend::{add, sqlx_backend};
 use crate::{Error, Result};
 
 fn arguments(binds: &[Value]) -> Result<PgArguments, sqlx::Error> {
@@ -62,20 +62,8 @@ fn value_of(
     })
 }
 
-impl Backend for sqlx::Postgres {
-    fn dialect() -> &'static dyn folio::Dialect {
-        &folio::Postgres
-    }
-
-    const CONCURRENT: bool = true;
-
-    fn value(row: &PgRow, column: &str) -> Result<Value> {
-        value_of(row, column)
-    }
-
-    fn value_at(row: &PgRow, index: usize) -> Result<Value> {
-        value_of(row, index)
-    }
-
-    run_statements!();
+async fn connect(url: &str) -> Result<sqlx::PgPool, sqlx::Error> {
+    sqlx::pool::PoolOptions::new().connect(url).await
 }
+
+sqlx_backend!(sqlx::Postgres, folio::Postgres, concurrent: true);

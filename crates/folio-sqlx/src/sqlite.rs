@@ -3,20 +3,12 @@
 use std::str::FromStr;
 
 use folio::Value;
-use futures::future::BoxFuture;
 use sqlx::pool::PoolOptions;
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteRow};
 use sqlx::{Row, TypeInfo, ValueRef};
 
-use crate::backend::{add, run_statements, Backend};
+use crate::backend::{add, sqlx_backend};
 use crate::{Error, Result};
-
-/// SQLite's text form of a timestamp: RFC 3339 UTC with microseconds and `Z`
-/// (`2024-05-01T12:34:56.123456Z`): text order is time order.
-pub(crate) fn sqlite_timestamp(micros: i64) -> Option<String> {
-    chrono::DateTime::from_timestamp_micros(micros)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
-}
 
 fn arguments(binds: &[Value]) -> Result<SqliteArguments, sqlx::Error> {
     let mut args = SqliteArguments::default();
@@ -26,7 +18,7 @@ fn arguments(binds: &[Value]) -> Result<SqliteArguments, sqlx::Error> {
             Value::Int(i) => add(&mut args, *i)?,
             Value::Float(f) => add(&mut args, *f)?,
             Value::Text(s) => add(&mut args, s.clone())?,
-            Value::Timestamp(t) => match sqlite_timestamp(*t) {
+            Value::Timestamp(t) => match crate::timestamp::sqlite_text(*t) {
                 Some(s) => add(&mut args, s)?,
                 None => add(&mut args, *t)?,
             },
@@ -57,38 +49,20 @@ fn value_of(
     })
 }
 
-impl Backend for sqlx::Sqlite {
-    fn dialect() -> &'static dyn folio::Dialect {
-        &folio::Sqlite
-    }
-
-    const CONCURRENT: bool = false;
-
-    /// A file is created when missing; `sqlite::memory:` gets a single connection
-    /// that is never closed, so every statement sees one database.
-    fn connect(url: &str) -> BoxFuture<'_, Result<sqlx::Pool<Self>, sqlx::Error>> {
-        Box::pin(async move {
-            let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
-            let pool = if url.contains(":memory:") || url.contains("mode=memory") {
-                PoolOptions::new()
-                    .max_connections(1)
-                    .min_connections(1)
-                    .idle_timeout(None)
-                    .max_lifetime(None)
-            } else {
-                PoolOptions::new()
-            };
-            pool.connect_with(options).await
-        })
-    }
-
-    fn value(row: &SqliteRow, column: &str) -> Result<Value> {
-        value_of(row, column)
-    }
-
-    fn value_at(row: &SqliteRow, index: usize) -> Result<Value> {
-        value_of(row, index)
-    }
-
-    run_statements!();
+/// A file is created when missing; `sqlite::memory:` gets a single connection that
+/// is never closed, so every statement sees one database.
+async fn connect(url: &str) -> Result<sqlx::SqlitePool, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
+    let pool = if url.contains(":memory:") || url.contains("mode=memory") {
+        PoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+    } else {
+        PoolOptions::new()
+    };
+    pool.connect_with(options).await
 }
+
+sqlx_backend!(sqlx::Sqlite, folio::Sqlite, concurrent: false);
