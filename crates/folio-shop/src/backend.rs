@@ -50,16 +50,18 @@ impl Schema {
     }
 
     /// The statements of one part, one at a time (for backends that run one
-    /// statement per call).
+    /// statement per call). Comment lines go first: one may hold a `;`.
     pub fn statements(part: &str) -> impl Iterator<Item = String> + '_ {
-        part.split(';')
-            .map(|s| {
-                s.lines()
-                    .filter(|l| !l.trim_start().starts_with("--"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })
-            .filter(|s| !s.trim().is_empty())
+        let code = part
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        code.split(';')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .into_iter()
     }
 }
 
@@ -312,6 +314,12 @@ mod tests {
             assert!(schema.indexes.contains("CREATE INDEX products_price_id"));
             assert_eq!(Schema::statements(schema.indexes).count(), 7);
             assert_eq!(Schema::statements(schema.tables).count(), 3);
+            // No comment text around a statement (a `;` in a comment once split one).
+            for statement in
+                Schema::statements(schema.tables).chain(Schema::statements(schema.indexes))
+            {
+                assert!(statement.starts_with("CREATE "), "{statement}");
+            }
         }
     }
 }

@@ -17,5 +17,6 @@ suite_tests! { common::postgres();
     envelope_drf,
     envelopes_jsonapi_relay,
     export_ndjson,
+    exact_values,
     openapi_served,
 }

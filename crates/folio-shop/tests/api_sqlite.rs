@@ -16,5 +16,6 @@ suite_tests! { Some(common::sqlite());
     envelope_drf,
     envelopes_jsonapi_relay,
     export_ndjson,
+    exact_values,
     openapi_served,
 }

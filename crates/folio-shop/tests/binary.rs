@@ -122,9 +122,36 @@ impl Drop for Server {
 fn seeds_serves_and_shuts_down_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("shop.db").display());
+    seeds_serves_and_shuts_down(&url);
+}
+
+/// The same on a throwaway PostgreSQL database (skipped loudly without PostgreSQL,
+/// required under `CI`).
+#[test]
+fn seeds_serves_and_shuts_down_on_postgres() {
+    let Some(db) = folio_testing::block_on(folio_testing::postgres) else {
+        return;
+    };
+    seeds_serves_and_shuts_down(db.url());
+}
+
+/// The same on a throwaway MariaDB database (skipped loudly without MariaDB,
+/// required under `CI`).
+#[test]
+fn seeds_serves_and_shuts_down_on_mariadb() {
+    let Some(db) = folio_testing::block_on(folio_testing::mysql) else {
+        return;
+    };
+    seeds_serves_and_shuts_down(db.url());
+}
+
+/// `folio-shop seed` fills the empty database at `url`; `folio-shop serve` serves it
+/// over HTTP and stops on SIGTERM.
+fn seeds_serves_and_shuts_down(url: &str) {
+    let dir = tempfile::tempdir().unwrap();
 
     let seeded = Command::new(BIN)
-        .args(["seed", "--database-url", &url])
+        .args(["seed", "--database-url", url])
         .args([
             "--products",
             "2000",
@@ -152,10 +179,17 @@ fn seeds_serves_and_shuts_down_on_sigterm() {
     let port = free_port();
     let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
     let child = Command::new(BIN)
-        .args(["serve", "--database-url", &url])
+        .args(["serve", "--database-url", url])
         .args(["--addr", &format!("127.0.0.1:{port}")])
-        .args(["--cursor-key", "binary-test"])
+        // A key ring: the first key signs, both verify.
+        .args([
+            "--cursor-key",
+            "binary-test",
+            "--cursor-key",
+            "binary-test-old",
+        ])
         .env_remove("FOLIO_DATABASE_URL")
+        .env_remove("FOLIO_CURSOR_KEYS")
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -206,6 +240,28 @@ fn seeds_serves_and_shuts_down_on_sigterm() {
     assert_eq!(items.len(), 2, "{body}");
     assert_eq!(items[0]["id"], 1);
     assert_eq!(items[1]["id"], 2);
+
+    // A cursor the server signed leads to the next page.
+    let first = get(port, "/api/products?cursor=&per_page=2&count=none").unwrap();
+    assert_eq!(
+        first.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&first.body)
+    );
+    let next = first.json()["next"]
+        .as_str()
+        .expect("a next link")
+        .to_owned();
+    let path = &next[next.find("/api/").expect("an API link")..];
+    let second = get(port, path).unwrap();
+    assert_eq!(
+        second.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&second.body)
+    );
+    assert_eq!(second.json()["products"][0]["id"], 3);
 
     // Bad input is a problem document, not a 500.
     let bad = get(port, "/api/products?per_page=%zz").unwrap();

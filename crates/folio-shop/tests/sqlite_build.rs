@@ -5,7 +5,9 @@
 
 #[tokio::test]
 async fn bundled_sqlite_serves_connections_concurrently() {
-    let db = folio_sqlx::Db::connect("sqlite::memory:").await.unwrap();
+    let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:")
+        .await
+        .unwrap();
     let st = folio::Statement {
         sql: "PRAGMA compile_options".into(),
         binds: vec![],

@@ -1,17 +1,23 @@
-//! The API suite shared by the SQLite and PostgreSQL test binaries: a small data set
-//! with known values, an in-process client (`tower::ServiceExt::oneshot` on the
-//! router) and one function per behaviour, run on each backend.
+//! The API suite shared by the SQLite, PostgreSQL and MariaDB test binaries: a small
+//! data set with known values, an in-process client (`tower::ServiceExt::oneshot` on
+//! the router) and one function per behaviour, run on each backend.
+//!
+//! What differs between the backends stays here, in the fixtures: the schema (the
+//! shop's own, `sql/schema.<backend>.sql`), how a timestamp literal is written and
+//! how statistics are gathered. The behaviours in `suite.rs` expect the same JSON
+//! from every backend.
 
 #![allow(dead_code, clippy::missing_panics_doc, unreachable_pub)]
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::Router;
 use chrono::{DateTime, TimeZone, Utc};
-use folio_shop::state::{AppState, EnvelopeKind};
-use folio_sqlx::{CountCache, CountStrategy, Db};
+use folio::{Envelope, Statement};
+use folio_shop::backend::{Schema, ShopBackend};
+use folio_shop::state::{AppState, Settings};
+use folio_sqlx::{Db, MySql, Postgres, Sqlite};
 use http::{Request, StatusCode};
 use serde_json::Value as Json;
 use tower::ServiceExt;
@@ -48,7 +54,8 @@ pub struct O {
     pub created_at: DateTime<Utc>,
 }
 
-fn epoch() -> DateTime<Utc> {
+/// 2024-01-01T00:00:00Z, the data set's time origin.
+pub fn epoch() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap()
 }
 
@@ -119,8 +126,21 @@ fn lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// The INSERT statements of the data set (the same SQL on both backends).
-pub fn insert_sql() -> Vec<String> {
+/// A timestamp literal as `dialect` (folio's dialect name) reads it: RFC 3339 text
+/// (SQLite stores it as is, PostgreSQL's TIMESTAMPTZ parses it), or on MySQL/MariaDB,
+/// whose DATETIME(6) takes no `T` and no zone, `2024-01-01 00:00:00.001234` (UTC:
+/// sqlx sets the session's time zone to UTC).
+fn ts_lit(dialect: &str, at: &DateTime<Utc>) -> String {
+    match dialect {
+        "mysql" => lit(&at.format("%Y-%m-%d %H:%M:%S%.6f").to_string()),
+        _ => lit(&ts(at)),
+    }
+}
+
+/// The INSERT statements of the data set, then the statistics statement, in the SQL
+/// of `dialect` (folio's dialect name: `sqlite`, `postgres` or `mysql`). Only the
+/// timestamp literals and the statistics statement differ.
+pub fn insert_sql(dialect: &str) -> Vec<String> {
     let products: Vec<String> = products()
         .iter()
         .map(|p| {
@@ -131,7 +151,7 @@ pub fn insert_sql() -> Vec<String> {
                 lit(p.category),
                 p.price,
                 p.rating.map_or("NULL".to_owned(), |r| format!("{r:?}")),
-                lit(&ts(&p.created_at)),
+                ts_lit(dialect, &p.created_at),
                 lit(&description(p.id)),
             )
         })
@@ -142,7 +162,7 @@ pub fn insert_sql() -> Vec<String> {
                 "({u}, {}, {}, {})",
                 lit(&format!("User {u:02}")),
                 lit(&format!("user{u}@example.com")),
-                lit(&ts(&(epoch() - chrono::Duration::days(400 - u)))),
+                ts_lit(dialect, &(epoch() - chrono::Duration::days(400 - u))),
             )
         })
         .collect();
@@ -155,10 +175,14 @@ pub fn insert_sql() -> Vec<String> {
                 o.user_id,
                 lit(o.status),
                 o.total,
-                lit(&ts(&o.created_at))
+                ts_lit(dialect, &o.created_at)
             )
         })
         .collect();
+    let analyze = match dialect {
+        "mysql" => "ANALYZE TABLE products, users, orders",
+        _ => "ANALYZE",
+    };
     vec![
         format!(
             "INSERT INTO products (id, name, category, price_cents, rating, created_at, description) VALUES {}",
@@ -169,8 +193,33 @@ pub fn insert_sql() -> Vec<String> {
             "INSERT INTO orders (id, user_id, status, total_cents, created_at) VALUES {}",
             orders.join(", ")
         ),
-        "ANALYZE".to_owned(),
+        analyze.to_owned(),
     ]
+}
+
+/// Creates the shop's schema for `B` (`sql/schema.<backend>.sql`, as the server
+/// seeds it) in the empty database of `pool`, loads the data set and gathers
+/// statistics, one statement at a time.
+async fn load<B: ShopBackend>(pool: sqlx::Pool<B>) {
+    let db = Db::new(pool.clone());
+    let schema = B::schema();
+    let statements = Schema::statements(schema.tables)
+        .chain(Schema::statements(schema.indexes))
+        .chain(insert_sql(B::dialect().name()));
+    for sql in statements {
+        let statement = Statement {
+            sql,
+            binds: Vec::new(),
+        };
+        if let Err(e) = db.execute(&statement).await {
+            panic!(
+                "load the {} data set: {e}\n{}",
+                B::dialect().name(),
+                &statement.sql[..statement.sql.len().min(300)]
+            );
+        }
+    }
+    pool.close().await;
 }
 
 /// A loaded database shared by the tests of a binary (no pool: each test opens its own).
@@ -179,25 +228,20 @@ pub enum Backend {
     Sqlite(&'static folio_testing::SqliteTestDb),
     /// A PostgreSQL database on the throwaway cluster.
     Postgres(&'static folio_testing::PgTestDb),
+    /// A MariaDB (or MySQL) database on the throwaway server (`utf8mb4_general_ci`).
+    MySql(&'static folio_testing::MySqlTestDb),
 }
 
 static SQLITE: std::sync::OnceLock<folio_testing::SqliteTestDb> = std::sync::OnceLock::new();
 static POSTGRES: std::sync::OnceLock<Option<folio_testing::PgTestDb>> = std::sync::OnceLock::new();
+static MYSQL: std::sync::OnceLock<Option<folio_testing::MySqlTestDb>> = std::sync::OnceLock::new();
 
 /// The SQLite database of this test binary, created and loaded on first use.
 pub fn sqlite() -> Backend {
     Backend::Sqlite(SQLITE.get_or_init(|| {
         folio_testing::block_on(|| async {
             let db = folio_testing::sqlite_file();
-            let pool = db.pool().await;
-            folio_testing::create_schema(&pool).await;
-            for sql in insert_sql() {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(&*sql))
-                    .execute(&pool)
-                    .await
-                    .expect("load the SQLite data set");
-            }
-            pool.close().await;
+            load::<Sqlite>(db.pool().await).await;
             db
         })
     }))
@@ -210,15 +254,7 @@ pub fn postgres() -> Option<Backend> {
         .get_or_init(|| {
             folio_testing::block_on(|| async {
                 let db = folio_testing::postgres().await?;
-                let pool = db.pool().await;
-                folio_testing::create_schema(&pool).await;
-                for sql in insert_sql() {
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(&*sql))
-                        .execute(&pool)
-                        .await
-                        .expect("load the PostgreSQL data set");
-                }
-                pool.close().await;
+                load::<Postgres>(db.pool().await).await;
                 Some(db)
             })
         })
@@ -226,41 +262,55 @@ pub fn postgres() -> Option<Backend> {
         .map(Backend::Postgres)
 }
 
+/// The MariaDB database of this test binary, or `None` (after a loud skip message
+/// from folio-testing) without MariaDB.
+pub fn mysql() -> Option<Backend> {
+    MYSQL
+        .get_or_init(|| {
+            folio_testing::block_on(|| async {
+                let db = folio_testing::mysql().await?;
+                load::<MySql>(db.pool().await).await;
+                Some(db)
+            })
+        })
+        .as_ref()
+        .map(Backend::MySql)
+}
+
+/// The key the test servers sign their cursors with.
+const CURSOR_KEY: &[u8] = b"folio-shop api tests: not a real key";
+
+/// The bookmark stride of the test servers: deep pages start at row 100.
+pub const BOOKMARK_STRIDE: u64 = 100;
+
 impl Backend {
     /// The backend's name.
     pub fn name(&self) -> &'static str {
         match self {
             Backend::Sqlite(_) => "sqlite",
             Backend::Postgres(_) => "postgres",
+            Backend::MySql(_) => "mysql",
         }
     }
 
     /// The application on this database, speaking `envelope`, counting with `auto`.
-    pub async fn app(&self, envelope: EnvelopeKind) -> App {
-        let db: Db = match self {
-            Backend::Sqlite(db) => db.pool().await.into(),
-            Backend::Postgres(db) => db.pool().await.into(),
-        };
-        let bookmarks = folio_sqlx::Bookmarks::new(100, Duration::from_secs(90), 64);
-        let state = AppState {
-            db,
-            codec: folio::CursorCodec::new(b"folio-shop api tests: not a real key"),
+    pub async fn app(&self, envelope: Envelope) -> App {
+        let settings = Settings {
             envelope,
-            count: CountStrategy::Auto,
+            count: folio::CountStrategy::Auto,
             count_cap: 10_000,
-            count_cache: CountCache::new(Duration::from_secs(30), 100),
-            bookmarks: Some(bookmarks.clone()),
-            trust_forwarded: false,
+            codec: folio::CursorCodec::new(CURSOR_KEY),
         };
-        App {
-            router: folio_shop::server::router(state),
-            bookmarks,
+        match self {
+            Backend::Sqlite(db) => App::new(db.pool().await, &settings),
+            Backend::Postgres(db) => App::new(db.pool().await, &settings),
+            Backend::MySql(db) => App::new(db.pool().await, &settings),
         }
     }
 
     /// The application in the seed envelope.
     pub async fn seed(&self) -> App {
-        self.app(EnvelopeKind::Seed).await
+        self.app(Envelope::Seed).await
     }
 }
 
@@ -269,6 +319,23 @@ pub struct App {
     router: Router,
     /// The server's bookmarks of deep page numbers (every 100th row in tests).
     pub bookmarks: folio_sqlx::Bookmarks,
+}
+
+impl App {
+    /// The server on `pool` under `settings`, with bookmarks every
+    /// [`BOOKMARK_STRIDE`] rows and the database's own count cache.
+    fn new<B: ShopBackend>(pool: sqlx::Pool<B>, settings: &Settings) -> App {
+        let state = AppState::new(Db::new(pool), settings, BOOKMARK_STRIDE);
+        let bookmarks = state
+            .db
+            .bookmarks()
+            .expect("a bookmark stride gives the server bookmarks")
+            .clone();
+        App {
+            router: folio_shop::server::router::<B>(state),
+            bookmarks,
+        }
+    }
 }
 
 /// A response, read whole.
@@ -425,7 +492,20 @@ pub fn sorted(mut items: Vec<P>, ordering: &str) -> Vec<i64> {
         for &(desc, key) in &keys {
             let ord = match key {
                 "id" => a.id.cmp(&b.id),
-                "name" => a.name.cmp(&b.name),
+                "name" => {
+                    // Byte order, which is also the order of MariaDB's
+                    // case-insensitive utf8mb4_general_ci: the data set's names
+                    // differ only in digits (checked here, lest a new name break it).
+                    let ord = a.name.cmp(&b.name);
+                    assert_eq!(
+                        ord,
+                        a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+                        "{} and {} order differently without case",
+                        a.name,
+                        b.name
+                    );
+                    ord
+                }
                 "price" => a.price.cmp(&b.price),
                 "created_at" => a.created_at.cmp(&b.created_at),
                 "rating" => match (a.rating, b.rating) {

@@ -1,6 +1,6 @@
 //! The behaviours of SPEC §3.1–3.4, one function each, run on every backend.
 
-use folio_shop::state::EnvelopeKind;
+use folio::Envelope;
 use serde_json::Value as Json;
 
 use super::{
@@ -621,7 +621,7 @@ pub async fn user_detail_and_orders(b: &Backend) {
 
 /// `--envelope drf`: DRF's parameter names, bodies and link rules.
 pub async fn envelope_drf(b: &Backend) {
-    let app = b.app(EnvelopeKind::Drf).await;
+    let app = b.app(Envelope::Drf).await;
     let (body, _) = app.json("/api/products?page=2&page_size=10").await;
     let mut keys: Vec<&str> = body
         .as_object()
@@ -683,7 +683,7 @@ pub async fn envelope_drf(b: &Backend) {
 
 /// `--envelope jsonapi` and `--envelope relay`.
 pub async fn envelopes_jsonapi_relay(b: &Backend) {
-    let app = b.app(EnvelopeKind::JsonApi).await;
+    let app = b.app(Envelope::JsonApi).await;
     let (body, r) = app
         .json("/api/products?page[number]=2&page[size]=10&fields=name")
         .await;
@@ -700,7 +700,7 @@ pub async fn envelopes_jsonapi_relay(b: &Backend) {
     app.bad("/api/products?page[number]=x", "page[number]")
         .await;
 
-    let app = b.app(EnvelopeKind::Relay).await;
+    let app = b.app(Envelope::Relay).await;
     let (body, _) = app.json("/api/products?cursor=&per_page=4").await;
     assert_eq!(body["edges"].as_array().unwrap().len(), 4);
     assert_eq!(body["edges"][0]["node"]["id"], 1);
@@ -766,6 +766,85 @@ pub async fn export_ndjson(b: &Backend) {
         lines[0],
         serde_json::json!({"id": 300, "description": description(300)})
     );
+}
+
+/// The same JSON for the same data on every backend: every product with all its
+/// keys (the export and the list), every user and every order, value for value —
+/// timestamps in RFC 3339 UTC with microseconds, prices and totals in cents,
+/// ratings as the numbers inserted or null.
+pub async fn exact_values(b: &Backend) {
+    let app = b.seed().await;
+    let product = |p: &super::P| {
+        serde_json::json!({
+            "id": p.id, "name": p.name, "category": p.category, "price": p.price,
+            "rating": p.rating, "created_at": ts(&p.created_at),
+        })
+    };
+    let r = app
+        .get("/api/products/export?fields=id,name,category,price,rating,created_at,description")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let lines: Vec<Json> = r
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), PRODUCTS as usize);
+    for (line, p) in lines.iter().zip(products()) {
+        let mut want = product(&p);
+        want["description"] = Json::from(description(p.id));
+        assert_eq!(line, &want, "product {} on {}", p.id, b.name());
+    }
+    let (_, bodies, _) = walk(&app, "/api/products?per_page=100", "products", "next").await;
+    let listed: Vec<&Json> = bodies
+        .iter()
+        .flat_map(|body| body["products"].as_array().unwrap())
+        .collect();
+    assert_eq!(listed.len(), PRODUCTS as usize);
+    for (item, p) in listed.into_iter().zip(products()) {
+        assert_eq!(item, &product(&p), "product {} on {}", p.id, b.name());
+    }
+    for p in [&products()[9], &products()[41], &products()[299]] {
+        let (body, _) = app.json(&format!("/api/products/{}", p.id)).await;
+        let mut want = product(p);
+        want["description"] = Json::from(description(p.id));
+        assert_eq!(body, want, "GET /api/products/{} on {}", p.id, b.name());
+    }
+
+    let (body, _) = app.json("/api/users?per_page=30").await;
+    let users = body["users"].as_array().unwrap();
+    assert_eq!(users.len(), USERS as usize);
+    for (user, u) in users.iter().zip(1..) {
+        assert_eq!(
+            user,
+            &serde_json::json!({
+                "id": u, "name": format!("User {u:02}"), "email": format!("user{u}@example.com"),
+                "created_at": ts(&(super::epoch() - chrono::Duration::days(400 - u))),
+            }),
+            "user {u} on {}",
+            b.name()
+        );
+    }
+    for u in 1..=USERS {
+        let (body, _) = app
+            .json(&format!("/api/users/{u}/orders?per_page=20"))
+            .await;
+        let want: Vec<Json> = orders_of_user(u)
+            .iter()
+            .map(|o| {
+                serde_json::json!({
+                    "id": o.id, "user_id": u, "status": o.status, "total": o.total,
+                    "created_at": ts(&o.created_at),
+                })
+            })
+            .collect();
+        assert_eq!(
+            body["orders"],
+            Json::from(want),
+            "user {u}'s orders on {}",
+            b.name()
+        );
+    }
 }
 
 /// `/openapi.json` is served.

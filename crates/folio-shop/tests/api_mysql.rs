@@ -1,0 +1,23 @@
+//! The API suite on MariaDB (a throwaway server from folio-testing, or
+//! `FOLIO_TEST_MYSQL_URL`; skipped loudly without one, required under `CI` or
+//! `FOLIO_REQUIRE_MYSQL`).
+
+mod common;
+
+suite_tests! { common::mysql();
+    products_page_mode,
+    products_offset_and_past_the_end,
+    products_deep_pages_from_bookmarks,
+    products_cursor_orderings,
+    products_filters,
+    products_fields_and_detail,
+    bad_input,
+    statement_budget,
+    users_expand_orders,
+    user_detail_and_orders,
+    envelope_drf,
+    envelopes_jsonapi_relay,
+    export_ndjson,
+    exact_values,
+    openapi_served,
+}
