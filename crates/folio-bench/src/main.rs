@@ -595,7 +595,9 @@ async fn measure_backend(
     say!("[{}] starting folio-shop …", backend.name);
     let shop = shop::start(cfg, backend, &[])?;
     let bounds = match backend.name {
-        "sqlite" => in_process::<folio_sqlx::Sqlite>(cfg, backend, &shop, depths, results).await?,
+        "sqlite" => {
+            in_process::<folio_sqlx::Rusqlite>(cfg, backend, &shop, depths, results).await?
+        }
         "mysql" => in_process::<folio_sqlx::MySql>(cfg, backend, &shop, depths, results).await?,
         _ => in_process::<folio_sqlx::Postgres>(cfg, backend, &shop, depths, results).await?,
     };
@@ -706,7 +708,7 @@ async fn in_process<B: folio_shop::backend::ShopBackend>(
     results
         .counts
         .extend(shop::counts(cfg, backend, &db).await?);
-    db.pool().close().await;
+    db.close().await;
     Ok(bounds)
 }
 

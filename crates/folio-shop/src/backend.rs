@@ -6,11 +6,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use folio::{Select, Statement};
-use folio_sqlx::{Backend, Db, Decodes, MySql, Postgres, Sqlite};
+use folio_sqlx::{Backend, Db, Decodes, MySql, Postgres, Rusqlite, RusqlitePool};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::postgres::PgPoolOptions;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::Pool;
 
 use crate::api::models::{Order, Product, User};
 use crate::seed::{SeedOptions, SeedReport};
@@ -65,15 +63,15 @@ impl Schema {
     }
 }
 
-/// A database opened for the shop: the pool that serves it, and (SQLite) the
-/// single writer connection that seeds it.
+/// A database opened for the shop: the pool that seeds it, and (SQLite) the file
+/// a pool of more connections serves afterwards.
 #[derive(Debug)]
-pub struct Opened<B: sqlx::Database> {
+pub struct Opened<B: Backend> {
     /// The pool seeding writes through (SQLite: one connection).
-    pub writer: Pool<B>,
-    /// Options to open the read pool with after seeding (SQLite; `None`: the writer
-    /// pool serves).
-    pub read: Option<Box<SqliteConnectOptions>>,
+    pub writer: B::Pool,
+    /// The SQLite file a read pool opens after seeding (`None`: the writer pool
+    /// serves).
+    pub read: Option<std::path::PathBuf>,
 }
 
 /// A backend the shop runs on: folio's [`Backend`] whose rows decode into the
@@ -100,7 +98,7 @@ pub trait ShopBackend:
     /// The pool the server reads through, once seeding is done.
     fn serve_pool(
         opened: Opened<Self>,
-    ) -> impl Future<Output = Result<Pool<Self>, BoxError>> + Send {
+    ) -> impl Future<Output = Result<Self::Pool, BoxError>> + Send {
         async move { Ok(opened.writer) }
     }
 }
@@ -162,7 +160,7 @@ const SQLITE_SQL: &str = include_str!("../../../sql/schema.sqlite.sql");
 const POSTGRES_SQL: &str = include_str!("../../../sql/schema.postgres.sql");
 const MYSQL_SQL: &str = include_str!("../../../sql/schema.mysql.sql");
 
-impl ShopBackend for Sqlite {
+impl ShopBackend for Rusqlite {
     fn schema() -> Schema {
         Schema::split(SQLITE_SQL)
     }
@@ -170,34 +168,21 @@ impl ShopBackend for Sqlite {
     const TABLE_EXISTS: &'static str =
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?";
 
-    /// A file (created if absent, WAL, a busy timeout): a single writer connection
-    /// for seeding, and a read pool of [`pool_size`] connections opened after it. An
+    /// A file (created if absent, WAL, a busy timeout): a single connection for
+    /// seeding, and a read pool of [`pool_size`] connections opened after it. An
     /// in-memory database keeps its one connection.
     fn open(url: &str) -> impl Future<Output = Result<Opened<Self>, BoxError>> + Send {
         let url = url.to_owned();
         async move {
-            let memory = url.contains(":memory:") || url.contains("mode=memory");
-            let options = SqliteConnectOptions::from_str(&url)?
-                .create_if_missing(true)
-                .journal_mode(if memory {
-                    SqliteJournalMode::Memory
-                } else {
-                    SqliteJournalMode::Wal
-                })
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
-                .foreign_keys(true);
-            let writer = SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(u32::from(memory))
-                .idle_timeout(None)
-                .max_lifetime(None)
-                .connect_with(options.clone())
-                .await?;
-            Ok(Opened {
-                writer,
-                read: (!memory).then(|| Box::new(options)),
-            })
+            let path = sqlite_path(&url);
+            let writer = match &path {
+                Some(path) => {
+                    let path = path.clone();
+                    tokio::task::spawn_blocking(move || RusqlitePool::open(path, 1)).await??
+                }
+                None => RusqlitePool::memory()?,
+            };
+            Ok(Opened { writer, read: path })
         }
     }
 
@@ -221,16 +206,24 @@ impl ShopBackend for Sqlite {
         )
     }
 
-    async fn serve_pool(opened: Opened<Self>) -> Result<Pool<Self>, BoxError> {
-        let Some(read) = opened.read else {
+    async fn serve_pool(opened: Opened<Self>) -> Result<RusqlitePool, BoxError> {
+        let Some(path) = opened.read else {
             return Ok(opened.writer);
         };
-        opened.writer.close().await;
-        Ok(SqlitePoolOptions::new()
-            .max_connections(pool_size())
-            .connect_with(*read)
-            .await?)
+        drop(opened.writer);
+        let size = pool_size() as usize;
+        Ok(tokio::task::spawn_blocking(move || RusqlitePool::open(path, size)).await??)
     }
+}
+
+/// The file of a `sqlite:` URL (`sqlite://shop.db`, `sqlite:shop.db`, options after
+/// `?` dropped), `None` for an in-memory database.
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite:").unwrap_or(url);
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:" && !url.contains("mode=memory"))
+        .then(|| std::path::PathBuf::from(path))
 }
 
 impl ShopBackend for Postgres {
@@ -308,7 +301,7 @@ mod tests {
 
     #[test]
     fn schemas_split_at_indexes() {
-        for schema in [Sqlite::schema(), Postgres::schema(), MySql::schema()] {
+        for schema in [Rusqlite::schema(), Postgres::schema(), MySql::schema()] {
             assert!(schema.tables.contains("CREATE TABLE products"));
             assert!(!schema.tables.lines().any(|l| l.starts_with("CREATE INDEX")));
             assert!(schema.indexes.contains("CREATE INDEX products_price_id"));

@@ -64,13 +64,13 @@ pub async fn seed<B: ShopBackend>(
     let opened = B::open(url).await?;
     let db = Db::new(opened.writer.clone());
     if tables(&db).await? != TableState::Empty {
-        opened.writer.close().await;
+        Db::<B>::new(opened.writer.clone()).close().await;
         return Err(
             format!("{url} already holds the shop's tables; seed an empty database").into(),
         );
     }
     let report = B::seed(&db, options).await?;
-    opened.writer.close().await;
+    Db::<B>::new(opened.writer.clone()).close().await;
     Ok(report)
 }
 
@@ -79,13 +79,13 @@ pub async fn seed<B: ShopBackend>(
 /// set (with progress); one holding only some of the tables is refused.
 ///
 /// Returns the pool to serve from and whether the database was seeded now.
-pub async fn prepare<B: ShopBackend>(url: &str) -> Result<(sqlx::Pool<B>, bool), BoxError> {
+pub async fn prepare<B: ShopBackend>(url: &str) -> Result<(B::Pool, bool), BoxError> {
     let opened = B::open(url).await?;
     let db = Db::new(opened.writer.clone());
     let seeded = match tables(&db).await? {
         TableState::Complete => false,
         TableState::Partial(missing) => {
-            opened.writer.close().await;
+            Db::<B>::new(opened.writer.clone()).close().await;
             return Err(format!(
                 "the database holds some of the shop's tables but not {}; \
                  use an empty database or a complete one",
@@ -121,7 +121,7 @@ pub async fn prepare<B: ShopBackend>(url: &str) -> Result<(sqlx::Pool<B>, bool),
 #[cfg(test)]
 mod tests {
     use super::*;
-    use folio_sqlx::{MySql, Postgres, Sqlite};
+    use folio_sqlx::{MySql, Postgres, Rusqlite};
 
     #[test]
     fn schemes() {
@@ -133,7 +133,7 @@ mod tests {
         assert_eq!(sqlx_url("mariadb://root@h/db"), "mysql://root@h/db");
     }
 
-    async fn seeded_then_served_as_is<B>(url: &str) -> sqlx::Pool<B>
+    async fn seeded_then_served_as_is<B>(url: &str) -> Db<B>
     where
         B: ShopBackend + folio_sqlx::Decodes<(i64, i64)>,
     {
@@ -185,18 +185,26 @@ mod tests {
                 expected.created_at
             )
         );
-        B::serve_pool(opened).await.unwrap()
+        Db::new(B::serve_pool(opened).await.unwrap())
+    }
+
+    /// The one integer `sql` returns.
+    async fn one<B: ShopBackend>(db: &Db<B>, sql: &str) -> i64 {
+        db.find::<(i64,)>(&folio::Select::sql(sql))
+            .await
+            .unwrap()
+            .unwrap()
+            .0
     }
 
     #[tokio::test]
     async fn sqlite_is_created_seeded_and_then_served_as_is() {
-        let pool = seeded_then_served_as_is::<Sqlite>("sqlite::memory:").await;
-        let (indexes,): (i64,) = sqlx::query_as(
+        let db = seeded_then_served_as_is::<Rusqlite>("sqlite::memory:").await;
+        let indexes = one(
+            &db,
             "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
         )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        .await;
         assert_eq!(indexes, 7);
     }
 
@@ -205,16 +213,15 @@ mod tests {
         let Some(pg) = folio_testing::postgres().await else {
             return;
         };
-        let pool = seeded_then_served_as_is::<Postgres>(pg.url()).await;
+        let db = seeded_then_served_as_is::<Postgres>(pg.url()).await;
         // Identity sequences continue after the loaded ids.
-        let (id,): (i64,) = sqlx::query_as(
+        let id = one(
+            &db,
             "INSERT INTO users (name, email, created_at) VALUES ('n', 'n@x', now()) RETURNING id",
         )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        .await;
         assert_eq!(id, 51);
-        pool.close().await;
+        db.close().await;
     }
 
     #[tokio::test]
@@ -222,16 +229,15 @@ mod tests {
         let Some(my) = folio_testing::mysql().await else {
             return;
         };
-        let pool = seeded_then_served_as_is::<MySql>(my.url()).await;
-        let (indexes,): (i64,) = sqlx::query_as(
+        let db = seeded_then_served_as_is::<MySql>(my.url()).await;
+        let indexes = one(
+            &db,
             "SELECT COUNT(DISTINCT index_name) FROM information_schema.statistics \
              WHERE table_schema = DATABASE() AND index_name <> 'PRIMARY' AND index_name <> 'email' \
              AND index_name <> 'orders_user_fk'",
         )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        .await;
         assert_eq!(indexes, 7);
-        pool.close().await;
+        db.close().await;
     }
 }

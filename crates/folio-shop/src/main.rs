@@ -11,7 +11,7 @@ use folio_shop::{
     server,
     state::{AppState, Settings},
 };
-use folio_sqlx::{Db, MySql, Postgres, Sqlite};
+use folio_sqlx::{Db, MySql, Postgres, Rusqlite};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -49,7 +49,7 @@ async fn seed(args: SeedArgs) -> Result<(), BoxError> {
         quiet: false,
     };
     let report = match Scheme::of(&url)? {
-        Scheme::Sqlite => db::seed::<Sqlite>(&url, &options).await?,
+        Scheme::Sqlite => db::seed::<Rusqlite>(&url, &options).await?,
         Scheme::Postgres => db::seed::<Postgres>(&url, &options).await?,
         Scheme::MySql => db::seed::<MySql>(&url, &options).await?,
     };
@@ -81,7 +81,7 @@ fn codec(keys: &[String], max_age: Option<u64>) -> Result<folio::CursorCodec, Bo
 async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     let url = db::sqlx_url(&args.db.database_url);
     match Scheme::of(&url)? {
-        Scheme::Sqlite => serve_on::<Sqlite>(&url, args).await,
+        Scheme::Sqlite => serve_on::<Rusqlite>(&url, args).await,
         Scheme::Postgres => serve_on::<Postgres>(&url, args).await,
         Scheme::MySql => serve_on::<MySql>(&url, args).await,
     }
@@ -95,7 +95,8 @@ async fn serve_on<B: ShopBackend>(url: &str, args: ServeArgs) -> Result<(), BoxE
         count_cap: args.count_cap,
         codec: codec(&args.cursor_keys, args.cursor_max_age)?,
     };
-    let state = AppState::new(Db::new(pool.clone()), &settings, args.bookmark_stride);
+    let db = Db::<B>::new(pool);
+    let state = AppState::new(db.clone(), &settings, args.bookmark_stride);
     let mut app =
         server::router_with_timeout(state, Duration::from_secs(args.request_timeout_secs.max(1)));
     if args.trust_forwarded_headers {
@@ -120,7 +121,7 @@ async fn serve_on<B: ShopBackend>(url: &str, args: ServeArgs) -> Result<(), BoxE
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-    pool.close().await;
+    db.close().await;
     tracing::info!("shut down");
     Ok(())
 }

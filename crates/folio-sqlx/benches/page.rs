@@ -184,7 +184,7 @@ fn pages(c: &mut Criterion) {
     let sqlite = rt.block_on(async {
         let pool = file.pool().await;
         folio_testing::load_products(&pool, ROWS).await;
-        fixture(Db::<folio_sqlx::Sqlite>::from(pool)).await
+        fixture(Db::<folio_sqlx::Sqlite>::new(pool)).await
     });
     bench_backend(c, &rt, "sqlite", &sqlite);
 
@@ -193,7 +193,7 @@ fn pages(c: &mut Criterion) {
         let fixture = rt.block_on(async {
             let pool = pg.pool().await;
             folio_testing::load_products(&pool, ROWS).await;
-            fixture(Db::<folio_sqlx::Postgres>::from(pool)).await
+            fixture(Db::<folio_sqlx::Postgres>::new(pool)).await
         });
         bench_backend(c, &rt, "postgres", &fixture);
     }

@@ -48,6 +48,10 @@ pub trait Backend: Sized + Send + Sync + 'static {
     /// affected.
     fn execute<'a>(pool: &'a Self::Pool, statement: &'a Statement) -> BoxFuture<'a, Result<u64>>;
 
+    /// Closes `pool`: its connections are closed once they are back from their
+    /// statements, and no new statement starts on it.
+    fn close(pool: &Self::Pool) -> BoxFuture<'_, ()>;
+
     /// Takes one connection of `pool`, held until the session is dropped.
     fn session(pool: &Self::Pool) -> BoxFuture<'_, Result<Self::Session>>;
 
@@ -179,6 +183,10 @@ macro_rules! sqlx_backend {
                             .rows_affected(),
                     )
                 })
+            }
+
+            fn close(pool: &Self::Pool) -> futures::future::BoxFuture<'_, ()> {
+                Box::pin(pool.close())
             }
 
             fn session(

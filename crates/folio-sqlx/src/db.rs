@@ -63,13 +63,15 @@ impl<B: Backend> Clone for Db<B> {
 
 impl<B: Backend> Db<B> {
     /// A database on `pool`, with an empty count cache (60 s, 10,000 counts) and no
-    /// bookmarks.
+    /// bookmarks. The backend is named (`Db::<Sqlite>`), as one pool type could
+    /// serve more than one backend.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// use folio_sqlx::{Db, Sqlite};
     /// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-    /// let db = folio_sqlx::Db::new(pool);
+    /// let db = Db::<Sqlite>::new(pool);
     /// assert!(db.bookmarks().is_none());
     /// # Ok(()) }
     /// ```
@@ -157,6 +159,20 @@ impl<B: Backend> Db<B> {
     /// ```
     pub fn pool(&self) -> &B::Pool {
         &self.pool
+    }
+
+    /// Closes the pool (shared by every clone): no statement starts on it after.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
+    /// db.close().await;
+    /// assert!(db.find::<(i64,)>(&folio::Select::sql("SELECT 1")).await.is_err());
+    /// # Ok(()) }
+    /// ```
+    pub async fn close(&self) {
+        B::close(&self.pool).await;
     }
 
     /// folio's dialect for this backend (what the core renders SQL with).

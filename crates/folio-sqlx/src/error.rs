@@ -102,7 +102,9 @@ impl Error {
         match &self.repr {
             Repr::Database(e) => matches!(e, sqlx::Error::Database(_)),
             #[cfg(feature = "rusqlite")]
-            Repr::Sqlite(e) => matches!(e, rusqlite::Error::SqliteFailure(..)) && !sqlite_unavailable(e),
+            Repr::Sqlite(e) => {
+                matches!(e, rusqlite::Error::SqliteFailure(..)) && !sqlite_unavailable(e)
+            }
             _ => false,
         }
     }

@@ -65,7 +65,11 @@ impl<'de> de::Deserializer<'de> for RowDeserializer<'de> {
         })
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, RowError> {
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, RowError> {
         self.deserialize_seq(visitor)
     }
 
@@ -94,9 +98,14 @@ struct Columns<'a> {
 impl<'de> MapAccess<'de> for Columns<'de> {
     type Error = RowError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, RowError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, RowError> {
         match self.names.get(self.at) {
-            Some(name) => seed.deserialize(name.as_str().into_deserializer()).map(Some),
+            Some(name) => seed
+                .deserialize(name.as_str().into_deserializer())
+                .map(Some),
             None => Ok(None),
         }
     }
@@ -122,7 +131,10 @@ struct Values<'a> {
 impl<'de> SeqAccess<'de> for Values<'de> {
     type Error = RowError;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, RowError> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, RowError> {
         match self.values.get(self.at) {
             Some(value) => {
                 self.at += 1;
@@ -220,7 +232,10 @@ mod tests {
     }
 
     fn row(pairs: &[(&str, Value)]) -> (Vec<String>, Vec<Value>) {
-        pairs.iter().map(|(n, v)| ((*n).to_owned(), v.clone())).unzip()
+        pairs
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), v.clone()))
+            .unzip()
     }
 
     #[test]
@@ -248,8 +263,10 @@ mod tests {
         let t = <(i64, String)>::deserialize(RowDeserializer::new(&names, &values)).unwrap();
         assert_eq!(t, (1, "x".to_owned()));
         let (names, values) = row(&[("id", Value::from("seven"))]);
-        let e = <std::collections::HashMap<String, i64>>::deserialize(RowDeserializer::new(&names, &values))
-            .unwrap_err();
+        let e = <std::collections::HashMap<String, i64>>::deserialize(RowDeserializer::new(
+            &names, &values,
+        ))
+        .unwrap_err();
         assert!(e.to_string().starts_with("column `id`"), "{e}");
     }
 }

@@ -218,8 +218,11 @@ impl std::fmt::Debug for Lease {
 impl Drop for Lease {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            // The permit is released after the connection is back.
-            crate::cache::lock(&self.pool.idle).push(conn);
+            // The permit is released after the connection is back (a closed pool
+            // keeps no connection).
+            if !self.pool.permits.is_closed() {
+                crate::cache::lock(&self.pool.idle).push(conn);
+            }
         }
     }
 }
@@ -228,12 +231,16 @@ impl Lease {
     /// Runs `statement`: on this thread within the step budget, else again from the
     /// start on a blocking thread.
     async fn fetch_all(&mut self, statement: &Statement) -> Result<Vec<ValueRow>> {
-        let conn = self.conn.as_ref().ok_or_else(|| Error::unexpected("a lease without a connection"))?;
+        let conn = self
+            .conn
+            .as_ref()
+            .ok_or_else(|| Error::unexpected("a lease without a connection"))?;
         conn.budget.store(INLINE_TICKS, Ordering::Relaxed);
         match query(&conn.db, statement) {
             Err(e) if interrupted(&e) && conn.budget.load(Ordering::Relaxed) <= 1 => {
                 tracing::trace!(sql = %statement.sql, "folio-sqlx: a long SQLite statement moves to a blocking thread");
-                self.blocking(statement.clone(), |conn, st| query(&conn.db, &st)).await
+                self.blocking(statement.clone(), |conn, st| query(&conn.db, &st))
+                    .await
             }
             other => other,
         }
@@ -293,11 +300,15 @@ fn query(db: &Connection, statement: &Statement) -> Result<Vec<ValueRow>> {
     Ok(out)
 }
 
-/// Binds and runs `statement` for its effect.
+/// Binds and runs `statement` for its effect, to its end: rows it returns (a
+/// `PRAGMA journal_mode = WAL`, an `INSERT … RETURNING`) are stepped through and
+/// dropped. The count is SQLite's changes of this statement.
 fn execute(db: &Connection, statement: &Statement) -> Result<u64> {
     let mut stmt = db.prepare_cached(&statement.sql)?;
     bind(&mut stmt, &statement.binds)?;
-    Ok(stmt.raw_execute()? as u64)
+    let mut rows = stmt.raw_query();
+    while rows.next()?.is_some() {}
+    Ok(db.changes())
 }
 
 fn bind(stmt: &mut rusqlite::CachedStatement<'_>, binds: &[Value]) -> Result<()> {
@@ -336,7 +347,8 @@ fn path_of(url: &str) -> Option<String> {
     let rest = url.strip_prefix("sqlite:").unwrap_or(url);
     let rest = rest.strip_prefix("//").unwrap_or(rest);
     let path = rest.split('?').next().unwrap_or_default();
-    (!path.is_empty() && path != ":memory:" && !url.contains("mode=memory")).then(|| path.to_owned())
+    (!path.is_empty() && path != ":memory:" && !url.contains("mode=memory"))
+        .then(|| path.to_owned())
 }
 
 impl Backend for Rusqlite {
@@ -356,7 +368,8 @@ impl Backend for Rusqlite {
         Box::pin(async move {
             match path_of(url) {
                 Some(path) => {
-                    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+                    let cores =
+                        std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
                     let size = cores.max(2);
                     tokio::task::spawn_blocking(move || RusqlitePool::open(path, size))
                         .await
@@ -381,6 +394,14 @@ impl Backend for Rusqlite {
                 .blocking(statement.clone(), |conn, st| execute(&conn.db, &st))
                 .await
         })
+    }
+
+    /// Closes the pool: its idle connections now, the others when their statements
+    /// end; a statement asked of it afterwards is refused.
+    fn close(pool: &RusqlitePool) -> BoxFuture<'_, ()> {
+        pool.inner.permits.close();
+        crate::cache::lock(&pool.inner.idle).clear();
+        Box::pin(async {})
     }
 
     fn session(pool: &RusqlitePool) -> BoxFuture<'_, Result<Lease>> {
@@ -429,7 +450,10 @@ mod tests {
     fn paths_of_urls() {
         assert_eq!(path_of("sqlite://shop.db").as_deref(), Some("shop.db"));
         assert_eq!(path_of("sqlite:///tmp/x.db").as_deref(), Some("/tmp/x.db"));
-        assert_eq!(path_of("sqlite:shop.db?mode=rwc").as_deref(), Some("shop.db"));
+        assert_eq!(
+            path_of("sqlite:shop.db?mode=rwc").as_deref(),
+            Some("shop.db")
+        );
         assert_eq!(path_of("sqlite::memory:"), None);
         assert_eq!(path_of("sqlite://file.db?mode=memory"), None);
     }
@@ -445,7 +469,33 @@ mod tests {
         let rows = Rusqlite::fetch_all(&pool, &st).await.unwrap();
         assert_eq!(rows[0].values(), [Value::Int(300_000)]);
         // and the connection is back, with its budget reset for the next statement
-        let rows = Rusqlite::fetch_all(&pool, &Statement::new("SELECT 1")).await.unwrap();
+        let rows = Rusqlite::fetch_all(&pool, &Statement::new("SELECT 1"))
+            .await
+            .unwrap();
         assert_eq!(rows[0].values(), [Value::Int(1)]);
+    }
+
+    #[tokio::test]
+    async fn execute_runs_statements_that_return_rows_to_their_end() {
+        let pool = RusqlitePool::memory().unwrap();
+        let run = |sql: &'static str| {
+            let pool = pool.clone();
+            async move { Rusqlite::execute(&pool, &Statement::new(sql)).await }
+        };
+        run("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+            .await
+            .unwrap();
+        // rows back from a PRAGMA and from RETURNING: stepped through, not an error
+        run("PRAGMA journal_mode = WAL").await.unwrap();
+        assert_eq!(
+            run("INSERT INTO t VALUES (1), (2), (3) RETURNING id")
+                .await
+                .unwrap(),
+            3
+        );
+        let rows = Rusqlite::fetch_all(&pool, &Statement::new("SELECT COUNT(*) FROM t"))
+            .await
+            .unwrap();
+        assert_eq!(rows[0].values(), [Value::Int(3)]);
     }
 }

@@ -2,7 +2,7 @@
 //! serialized with the keys of SPEC §3.3.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
 /// Renders a timestamp as RFC 3339 in UTC with microseconds and a `Z`
@@ -21,7 +21,7 @@ fn serialize_ts<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Err
 /// `created_at` decodes from SQLite's RFC 3339 TEXT and PostgreSQL's
 /// TIMESTAMPTZ alike (sqlx's chrono support reads both). `description` is
 /// selected only when asked for; a row without the column leaves it `None`.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, ToSchema)]
 pub struct Product {
     /// The product id.
     pub id: i64,
@@ -31,6 +31,7 @@ pub struct Product {
     pub category: String,
     /// The price in cents.
     #[sqlx(rename = "price_cents")]
+    #[serde(alias = "price_cents")]
     pub price: i64,
     /// The average rating; null when the product has none.
     pub rating: Option<f64>,
@@ -51,7 +52,7 @@ pub const PRODUCT_FIELDS: &[&str] = &["id", "name", "category", "price", "rating
 pub const PRODUCT_DEFERRED: &[&str] = &["description"];
 
 /// A user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, ToSchema)]
 pub struct User {
     /// The user id.
     pub id: i64,
@@ -66,7 +67,7 @@ pub struct User {
 }
 
 /// An order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, ToSchema)]
 pub struct Order {
     /// The order id.
     pub id: i64,
@@ -77,6 +78,7 @@ pub struct Order {
     pub status: String,
     /// The order total in cents.
     #[sqlx(rename = "total_cents")]
+    #[serde(alias = "total_cents")]
     pub total: i64,
     /// When the order was placed (RFC 3339, UTC, microseconds).
     #[serde(serialize_with = "serialize_ts")]

@@ -2,9 +2,9 @@
 //! this binary: no front-end build step and no CDN, so both work offline.
 //!
 //! Design: `GET /` is rendered on the server from the JSON API itself. The handler
-//! reads its own query string ([`query::PageState`]), sends the matching
+//! reads its own query string (`query::PageState`), sends the matching
 //! `/api/products` (or `/api/users`) request to the API router in-process
-//! ([`internal::call`]) and renders the answer with maud ([`render`]). So the
+//! (`internal::call`) and renders the answer with maud (`render`). So the
 //! numbered pages, the column orderings and the category filter are plain links and
 //! a GET form: they live in the URL, can be bookmarked and shared, and the browser's
 //! back and forward buttons just work, with or without JavaScript. A value the API

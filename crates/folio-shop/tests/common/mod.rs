@@ -17,7 +17,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use folio::{Envelope, Statement};
 use folio_shop::backend::{Schema, ShopBackend};
 use folio_shop::state::{AppState, Settings};
-use folio_sqlx::{Db, MySql, Postgres, Sqlite};
+use folio_sqlx::{Db, MySql, Postgres, Rusqlite, RusqlitePool};
 use http::{Request, StatusCode};
 use serde_json::Value as Json;
 use tower::ServiceExt;
@@ -200,8 +200,7 @@ pub fn insert_sql(dialect: &str) -> Vec<String> {
 /// Creates the shop's schema for `B` (`sql/schema.<backend>.sql`, as the server
 /// seeds it) in the empty database of `pool`, loads the data set and gathers
 /// statistics, one statement at a time.
-async fn load<B: ShopBackend>(pool: sqlx::Pool<B>) {
-    let db = Db::new(pool.clone());
+async fn load<B: ShopBackend>(db: Db<B>) {
     let schema = B::schema();
     let statements = Schema::statements(schema.tables)
         .chain(Schema::statements(schema.indexes))
@@ -219,7 +218,7 @@ async fn load<B: ShopBackend>(pool: sqlx::Pool<B>) {
             );
         }
     }
-    pool.close().await;
+    db.close().await;
 }
 
 /// A loaded database shared by the tests of a binary (no pool: each test opens its own).
@@ -241,7 +240,7 @@ pub fn sqlite() -> Backend {
     Backend::Sqlite(SQLITE.get_or_init(|| {
         folio_testing::block_on(|| async {
             let db = folio_testing::sqlite_file();
-            load::<Sqlite>(db.pool().await).await;
+            load::<Rusqlite>(Db::new(rusqlite_pool(db.path()))).await;
             db
         })
     }))
@@ -254,7 +253,7 @@ pub fn postgres() -> Option<Backend> {
         .get_or_init(|| {
             folio_testing::block_on(|| async {
                 let db = folio_testing::postgres().await?;
-                load::<Postgres>(db.pool().await).await;
+                load::<Postgres>(Db::new(db.pool().await)).await;
                 Some(db)
             })
         })
@@ -269,12 +268,17 @@ pub fn mysql() -> Option<Backend> {
         .get_or_init(|| {
             folio_testing::block_on(|| async {
                 let db = folio_testing::mysql().await?;
-                load::<MySql>(db.pool().await).await;
+                load::<MySql>(Db::new(db.pool().await)).await;
                 Some(db)
             })
         })
         .as_ref()
         .map(Backend::MySql)
+}
+
+/// The server's SQLite pool on the test file (two connections, as on two cores).
+fn rusqlite_pool(path: &std::path::Path) -> RusqlitePool {
+    RusqlitePool::open(path, 2).expect("open the SQLite test file")
 }
 
 /// The key the test servers sign their cursors with.
@@ -302,9 +306,9 @@ impl Backend {
             codec: folio::CursorCodec::new(CURSOR_KEY),
         };
         match self {
-            Backend::Sqlite(db) => App::new(db.pool().await, &settings),
-            Backend::Postgres(db) => App::new(db.pool().await, &settings),
-            Backend::MySql(db) => App::new(db.pool().await, &settings),
+            Backend::Sqlite(db) => App::new::<Rusqlite>(rusqlite_pool(db.path()), &settings),
+            Backend::Postgres(db) => App::new::<Postgres>(db.pool().await, &settings),
+            Backend::MySql(db) => App::new::<MySql>(db.pool().await, &settings),
         }
     }
 
@@ -324,7 +328,7 @@ pub struct App {
 impl App {
     /// The server on `pool` under `settings`, with bookmarks every
     /// [`BOOKMARK_STRIDE`] rows and the database's own count cache.
-    fn new<B: ShopBackend>(pool: sqlx::Pool<B>, settings: &Settings) -> App {
+    fn new<B: ShopBackend>(pool: B::Pool, settings: &Settings) -> App {
         let state = AppState::new(Db::new(pool), settings, BOOKMARK_STRIDE);
         let bookmarks = state
             .db

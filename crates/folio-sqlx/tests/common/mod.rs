@@ -1,5 +1,5 @@
 //! The integration suite, written once: every test body is generic over the backend
-//! (`B: TestBackend`) and takes a [`Db`] and a table name; `sqlite.rs`,
+//! (`B: TestBackend`) and takes a [`Db`] and a table name; `sqlite.rs`, `rusqlite.rs`,
 //! `postgres.rs` and `mysql.rs` instantiate it per backend. What differs between
 //! backends (the DDL, the row generator, `ANALYZE`, which estimates a backend has)
 //! lives in the fixture helpers, branched on `B::dialect().name()`; the test
@@ -13,7 +13,8 @@
     unreachable_pub,
     clippy::missing_panics_doc,
     clippy::single_match_else,
-    clippy::needless_pass_by_value
+    clippy::needless_pass_by_value,
+    clippy::unnecessary_wraps
 )]
 
 use std::any::Any;
@@ -97,7 +98,14 @@ pub type Guard = Option<Box<dyn Any + Send>>;
 
 /// A SQLite in-memory database of its own (folio-testing's single-connection pool).
 pub async fn sqlite() -> Option<(Db<folio_sqlx::Sqlite>, Guard)> {
-    Some((Db::from(folio_testing::sqlite_memory().await), None))
+    Some((Db::new(folio_testing::sqlite_memory().await), None))
+}
+
+/// A SQLite in-memory database of its own on folio's own executor
+/// ([`folio_sqlx::Rusqlite`]): the same suite, the same expectations.
+pub fn rusqlite() -> Option<(Db<folio_sqlx::Rusqlite>, Guard)> {
+    let pool = folio_sqlx::RusqlitePool::memory().expect("an in-memory SQLite database");
+    Some((Db::new(pool), None))
 }
 
 /// A fresh PostgreSQL database from folio-testing (on `FOLIO_TEST_PG_URL`'s server
@@ -106,7 +114,7 @@ pub async fn sqlite() -> Option<(Db<folio_sqlx::Sqlite>, Guard)> {
 pub async fn postgres() -> Option<(Db<folio_sqlx::Postgres>, Guard)> {
     let db = folio_testing::postgres().await?;
     let pool = db.pool().await;
-    Some((Db::from(pool), Some(Box::new(db))))
+    Some((Db::new(pool), Some(Box::new(db))))
 }
 
 /// A fresh MariaDB (or MySQL) database from folio-testing (on
@@ -117,10 +125,10 @@ pub async fn postgres() -> Option<(Db<folio_sqlx::Postgres>, Guard)> {
 pub async fn mysql() -> Option<(Db<folio_sqlx::MySql>, Guard)> {
     let db = folio_testing::mysql().await?;
     let pool = db.pool().await;
-    Some((Db::from(pool), Some(Box::new(db))))
+    Some((Db::new(pool), Some(Box::new(db))))
 }
 
-#[derive(sqlx::FromRow, Debug, Clone, PartialEq)]
+#[derive(sqlx::FromRow, serde::Deserialize, Debug, Clone, PartialEq)]
 pub struct Product {
     pub id: i64,
     pub category: String,
@@ -128,14 +136,14 @@ pub struct Product {
     pub rating: Option<f64>,
 }
 
-#[derive(sqlx::FromRow, Debug, Clone, PartialEq)]
+#[derive(sqlx::FromRow, serde::Deserialize, Debug, Clone, PartialEq)]
 pub struct ShopOrder {
     pub id: i64,
     pub user_id: i64,
     pub status: String,
 }
 
-#[derive(sqlx::FromRow, Debug, Clone, PartialEq)]
+#[derive(sqlx::FromRow, serde::Deserialize, Debug, Clone, PartialEq)]
 pub struct Named {
     pub id: i64,
     pub name: String,
