@@ -45,8 +45,15 @@ async fn healthz() -> impl IntoResponse {
     (StatusCode::OK, "ok\n")
 }
 
-/// Logs one line per request: method, path and query, status, statements, milliseconds.
+/// Logs one line per request (method, path and query, status, statements,
+/// milliseconds) at `debug` under the target `folio_shop::request`, and at `warn`
+/// when the server failed (a 5xx status). At the default level (`info`) a
+/// successful request costs no log write: `RUST_LOG=info,folio_shop::request=debug`
+/// logs every request.
 async fn log_request(req: Request, next: Next) -> Response {
+    if !tracing::enabled!(target: "folio_shop::request", tracing::Level::WARN) {
+        return next.run(req).await;
+    }
     let started = Instant::now();
     let method = req.method().clone();
     let target = req
@@ -54,17 +61,28 @@ async fn log_request(req: Request, next: Next) -> Response {
         .path_and_query()
         .map_or_else(|| req.uri().path().to_owned(), ToString::to_string);
     let response = next.run(req).await;
+    let status = response.status();
+    let every = tracing::enabled!(target: "folio_shop::request", tracing::Level::DEBUG);
+    if !every && !status.is_server_error() {
+        return response;
+    }
     let statements = response
         .headers()
         .get(HeaderName::from_static(folio_axum::STATEMENT_COUNT_HEADER))
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
+        .unwrap_or("-");
     let ms = started.elapsed().as_secs_f64() * 1000.0;
-    tracing::info!(
-        target: "folio_shop::request",
-        "{method} {target} {} statements={statements} {ms:.1}ms",
-        response.status().as_u16()
-    );
+    let status = status.as_u16();
+    if status >= 500 {
+        tracing::warn!(
+            target: "folio_shop::request",
+            "{method} {target} {status} statements={statements} {ms:.1}ms"
+        );
+    } else {
+        tracing::debug!(
+            target: "folio_shop::request",
+            "{method} {target} {status} statements={statements} {ms:.1}ms"
+        );
+    }
     response
 }

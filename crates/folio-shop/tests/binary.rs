@@ -190,7 +190,8 @@ fn seeds_serves_and_shuts_down(url: &str) {
         ])
         .env_remove("FOLIO_DATABASE_URL")
         .env_remove("FOLIO_CURSOR_KEYS")
-        .env("RUST_LOG", "info")
+        // Request lines are `debug` (no write per request at the default level).
+        .env("RUST_LOG", "info,folio_shop::request=debug")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)

@@ -54,11 +54,13 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A thread-safe cache of exact counts, keyed by the count statement (SQL and typed
-/// binds, so by query and filters), each entry kept for a TTL; at most `capacity`
-/// entries (expired ones go first, then the oldest). Cheap to clone: clones share
-/// the entries. Each [`crate::Db`] has one (`count=cached`), shared by its clones; it
-/// is per process: another server instance keeps its own.
+/// A thread-safe cache of totals, keyed by the statement that counted or estimated
+/// them (SQL and typed binds, so by query and filters), each entry kept for a TTL
+/// (a zero TTL keeps nothing); at most `capacity` entries (expired ones go first,
+/// then the oldest). Cheap to clone: clones share the entries. Each [`crate::Db`]
+/// has two, shared by its clones: exact counts (`count=cached`,
+/// [`crate::Db::count_cache`]) and estimated totals ([`crate::Db::estimate_cache`]).
+/// They are per process: another server instance keeps its own.
 ///
 /// ```
 /// use std::time::Duration;
@@ -105,6 +107,16 @@ impl CountCache {
         self.capacity
     }
 
+    /// How long an entry is kept.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// assert_eq!(folio_sqlx::CountCache::default().ttl(), Duration::from_secs(60));
+    /// ```
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
     /// The entries held (expired ones included until they are evicted).
     ///
     /// ```
@@ -147,6 +159,9 @@ impl CountCache {
     }
 
     pub(crate) fn insert(&self, key: StatementKey, total: Total) {
+        if self.ttl.is_zero() {
+            return;
+        }
         let mut map = lock(&self.inner);
         make_room(&mut map, &key, self.capacity, self.ttl, |(at, _)| *at);
         map.insert(key, (Instant::now(), total));

@@ -1,6 +1,6 @@
 //! Running the count strategies: exact, cached, capped, estimated, auto.
 
-use folio::{CountQuery, CountStrategy, EstimateQuery, Select, Statement, Total};
+use folio::{CountQuery, CountStrategy, EstimateQuery, Select, Statement, Total, TotalRelation};
 
 use crate::cache::StatementKey;
 use crate::{Backend, Db, Result};
@@ -16,7 +16,8 @@ pub(crate) struct CountSettings {
     pub(crate) auto_threshold: u64,
 }
 
-/// Runs the count `strategy` asks for on `select`: at most one statement (a
+/// Runs the count `strategy` asks for on `select`: at most one statement, none
+/// when an estimate is in the [`Db::estimate_cache`] (a
 /// SQLite table estimate adds a check that `sqlite_stat1` exists until it does,
 /// and counts exactly when it does not).
 pub(crate) async fn count<B: Backend>(
@@ -93,6 +94,10 @@ async fn table_estimate<B: Backend>(
     let Some(st) = EstimateQuery::table(exact_below).render(dialect, select)? else {
         return exact(db, select).await;
     };
+    let key = StatementKey::from(&st.statement);
+    if let Some(total) = db.estimate_cache().get(&key) {
+        return Ok(total);
+    }
     let row = match first_row(db, &st.statement).await {
         Ok(row) => row,
         Err(e)
@@ -109,7 +114,12 @@ async fn table_estimate<B: Backend>(
         db.statistics_seen(true);
     }
     match row.and_then(|row| st.total(&row)) {
-        Some(total) => Ok(total),
+        Some(total) => {
+            if total.relation == TotalRelation::Approx {
+                db.estimate_cache().insert(key, total);
+            }
+            Ok(total)
+        }
         None => exact(db, select).await,
     }
 }
@@ -119,11 +129,16 @@ async fn planner_estimate<B: Backend>(db: &Db<B>, select: &Select) -> Result<Opt
     let Some(st) = EstimateQuery::planner().render(B::dialect(), select)? else {
         return Ok(None);
     };
+    let key = StatementKey::from(&st.statement);
+    if let Some(total) = db.estimate_cache().get(&key) {
+        return Ok(Some(total));
+    }
     let total = first_row(db, &st.statement)
         .await?
         .and_then(|row| st.total(&row));
-    if total.is_none() {
-        tracing::info!("folio-sqlx: the plan holds no row estimate; counting instead");
+    match total {
+        Some(total) => db.estimate_cache().insert(key, total),
+        None => tracing::info!("folio-sqlx: the plan holds no row estimate; counting instead"),
     }
     Ok(total)
 }

@@ -42,14 +42,29 @@ pub struct Db<B: Backend> {
 }
 
 /// What every clone of a [`Db`] shares besides the pool.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Shared {
     counts: CountCache,
+    estimates: CountCache,
     bookmarks: Option<Bookmarks>,
     /// Whether the statistics the table estimate reads were seen to exist (they
     /// are not dropped once made; until seen, each estimate checks).
     statistics_seen: AtomicBool,
 }
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared {
+            counts: CountCache::default(),
+            estimates: CountCache::new(ESTIMATE_TTL, 10_000),
+            bookmarks: None,
+            statistics_seen: AtomicBool::new(false),
+        }
+    }
+}
+
+/// How long an estimated total is kept by default ([`Db::estimate_cache`]).
+pub const ESTIMATE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl<B: Backend> Clone for Db<B> {
     fn clone(&self) -> Self {
@@ -134,9 +149,34 @@ impl<B: Backend> Db<B> {
         self.rebuild(|shared| shared.counts = cache)
     }
 
+    /// The same database keeping estimated totals in `cache` (by default 10
+    /// seconds, [`ESTIMATE_TTL`]; a zero TTL asks the statistics on every page).
+    ///
+    /// An estimate reads planner statistics, which change when the table is
+    /// analyzed, not with each request: keeping it briefly saves a statement on
+    /// every page that shows an estimated total (a whole table's under
+    /// `count=auto`, `count=estimate`). Only estimates are kept; a total that
+    /// came out exact (a small table counted) is asked again each time.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// use std::time::Duration;
+    /// use folio_sqlx::{CountCache, Db, Sqlite};
+    /// let db = Db::<Sqlite>::connect("sqlite::memory:").await?
+    ///     .with_estimate_cache(CountCache::new(Duration::ZERO, 1));
+    /// assert_eq!(db.estimate_cache().ttl(), Duration::ZERO);
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn with_estimate_cache(self, cache: CountCache) -> Self {
+        self.rebuild(|shared| shared.estimates = cache)
+    }
+
     fn rebuild(self, change: impl FnOnce(&mut Shared)) -> Self {
         let mut shared = Shared {
             counts: self.shared.counts.clone(),
+            estimates: self.shared.estimates.clone(),
             bookmarks: self.shared.bookmarks.clone(),
             statistics_seen: AtomicBool::new(self.shared.statistics_seen.load(Ordering::Relaxed)),
         };
@@ -199,6 +239,20 @@ impl<B: Backend> Db<B> {
     /// ```
     pub fn count_cache(&self) -> &CountCache {
         &self.shared.counts
+    }
+
+    /// The cache of estimated totals, shared by every clone
+    /// ([`Db::with_estimate_cache`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
+    /// assert_eq!(db.estimate_cache().ttl(), folio_sqlx::ESTIMATE_TTL);
+    /// # Ok(()) }
+    /// ```
+    pub fn estimate_cache(&self) -> &CountCache {
+        &self.shared.estimates
     }
 
     /// The bookmarks of deep page numbers, if given ([`Db::with_bookmarks`]).

@@ -118,7 +118,7 @@ pub use cache::CountCache;
 pub use children::Children;
 pub use count::ESTIMATE_EXACT_BELOW;
 pub use counter::StatementCounter;
-pub use db::Db;
+pub use db::{Db, ESTIMATE_TTL};
 pub use error::{Error, ErrorKind, Result};
 #[cfg(feature = "rusqlite")]
 pub use rusqlite::{Lease, Rusqlite, RusqlitePool, ValueRow};
