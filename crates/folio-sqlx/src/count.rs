@@ -136,9 +136,10 @@ async fn planner_estimate<B: Backend>(db: &Db<B>, select: &Select) -> Result<Opt
     let total = first_row(db, &st.statement)
         .await?
         .and_then(|row| st.total(&row));
-    match total {
-        Some(total) => db.estimate_cache().insert(key, total),
-        None => tracing::info!("folio-sqlx: the plan holds no row estimate; counting instead"),
+    if let Some(total) = total {
+        db.estimate_cache().insert(key, total);
+    } else {
+        tracing::info!("folio-sqlx: the plan holds no row estimate; counting instead");
     }
     Ok(total)
 }
