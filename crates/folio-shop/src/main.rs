@@ -14,6 +14,12 @@ use folio_shop::{
 use folio_sqlx::{Db, MySql, Postgres, Rusqlite};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: a page of products allocates a few hundred small blocks (rows, JSON,
+/// links), and the system allocator spent a quarter of a cursor page's
+/// instructions on them (docs/benchmarks.md, "Where a cursor page's time goes").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
