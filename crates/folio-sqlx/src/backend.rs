@@ -39,12 +39,12 @@ pub trait Backend: Sized + Send + Sync + 'static {
     /// [`PoolSettings::default`], except that an in-memory SQLite database gets one
     /// connection.
     fn connect(url: &str) -> BoxFuture<'_, Result<Self::Pool>> {
-        Self::open(url, PoolSettings::default())
+        Self::connect_with(url, PoolSettings::default())
     }
 
     /// Opens a pool on `url` with `settings`: its connections, the wait for one,
     /// and the time limit of every statement (set on each connection as it opens).
-    fn open(url: &str, settings: PoolSettings) -> BoxFuture<'_, Result<Self::Pool>>;
+    fn connect_with(url: &str, settings: PoolSettings) -> BoxFuture<'_, Result<Self::Pool>>;
 
     /// Whether every connection `pool` may hold is open and in use: a statement
     /// that waited for a connection in vain then failed because the database is
@@ -176,7 +176,7 @@ macro_rules! sqlx_backend {
 
             const CONCURRENT: bool = $concurrent;
 
-            fn open(
+            fn connect_with(
                 url: &str,
                 settings: crate::PoolSettings,
             ) -> futures::future::BoxFuture<'_, crate::Result<Self::Pool>> {

@@ -116,7 +116,7 @@ impl<B: Backend> Db<B> {
     /// use std::time::Duration;
     /// use folio_sqlx::{Db, PoolSettings, Rusqlite};
     /// let settings = PoolSettings::default().statement_timeout(Some(Duration::from_millis(50)));
-    /// let db = Db::<Rusqlite>::open("sqlite::memory:", settings).await?;
+    /// let db = Db::<Rusqlite>::connect_with("sqlite::memory:", settings).await?;
     /// let endless = folio::Statement::new(
     ///     "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s) SELECT COUNT(*) FROM s",
     /// );
@@ -124,8 +124,8 @@ impl<B: Backend> Db<B> {
     /// assert_eq!(err.kind(), folio_sqlx::ErrorKind::Timeout);
     /// # Ok(()) }
     /// ```
-    pub async fn open(url: &str, settings: PoolSettings) -> Result<Self> {
-        Ok(Db::new(B::open(url, settings).await?))
+    pub async fn connect_with(url: &str, settings: PoolSettings) -> Result<Self> {
+        Ok(Db::new(B::connect_with(url, settings).await?))
     }
 
     /// The same database with `bookmarks` for the deep page numbers of its

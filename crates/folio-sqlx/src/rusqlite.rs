@@ -500,7 +500,7 @@ impl Backend for Rusqlite {
 
     /// A file (created if missing) on `settings.connections` connections; an
     /// in-memory database on one connection.
-    fn open(url: &str, settings: PoolSettings) -> BoxFuture<'_, Result<RusqlitePool>> {
+    fn connect_with(url: &str, settings: PoolSettings) -> BoxFuture<'_, Result<RusqlitePool>> {
         Box::pin(async move {
             match path_of(url) {
                 Some(path) => {

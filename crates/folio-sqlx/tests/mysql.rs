@@ -11,7 +11,7 @@ use futures::TryStreamExt;
 all_tests!(common::mysql().await);
 limits_tests!(|settings| {
     let test_db = folio_testing::mysql().await?;
-    let db = folio_sqlx::Db::<folio_sqlx::MySql>::open(test_db.url(), settings)
+    let db = folio_sqlx::Db::<folio_sqlx::MySql>::connect_with(test_db.url(), settings)
         .await
         .expect("a pool on the test database");
     let guard: common::Guard = Some(Box::new(test_db));
