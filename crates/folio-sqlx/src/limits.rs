@@ -109,15 +109,14 @@ impl CostlySlots {
     /// A slot for one costly statement, held until dropped; [`Error::busy`] when
     /// every slot is taken (no waiting).
     pub(crate) fn take(&self) -> Result<Option<OwnedSemaphorePermit>> {
-        match &self.slots {
-            None => Ok(None),
-            Some(slots) => match Arc::clone(slots).try_acquire_owned() {
-                Ok(permit) => Ok(Some(permit)),
-                Err(_) => {
-                    tracing::debug!("folio-sqlx: every costly-statement slot is taken");
-                    Err(Error::busy())
-                }
-            },
+        let Some(slots) = &self.slots else {
+            return Ok(None);
+        };
+        if let Ok(permit) = Arc::clone(slots).try_acquire_owned() {
+            Ok(Some(permit))
+        } else {
+            tracing::debug!("folio-sqlx: every costly-statement slot is taken");
+            Err(Error::busy())
         }
     }
 }
