@@ -109,16 +109,22 @@ pub fn parameters(endpoint: &Endpoint) -> Vec<Parameter> {
     }
     let orderings = endpoint.orderings();
     let allowed: Vec<&str> = orderings.names().collect();
-    out.push(query(
+    let directed: Vec<String> = allowed
+        .iter()
+        .flat_map(|name| [(*name).to_owned(), format!("-{name}")])
+        .collect();
+    out.push(list(query(
         orderings.param_name(),
         format!(
-            "Comma-separated orderings from {}, each with `-` for descending; the unique key \
-             is appended as the tiebreaker. Default `{}`.",
+            "Comma-separated orderings from {}, each with `-` for descending and each field \
+             at most once; the unique key is appended as the tiebreaker. Default `{}`.",
             allowed.join(", "),
             orderings.default_spec()
         ),
-        typed(Type::String),
-    ));
+        ArrayBuilder::new()
+            .items(typed(Type::String).enum_values(Some(directed)))
+            .unique_items(true),
+    )));
     if let Some(fields) = endpoint.fields() {
         let names: Vec<&str> = fields.allowed().collect();
         out.push(list(query(

@@ -57,8 +57,13 @@ pub struct Problem {
 enum Cause {
     /// A folio error of this kind.
     Folio(folio::ErrorKind),
-    /// The database cannot be reached (or gave no connection in time).
+    /// The database cannot be reached.
     DatabaseUnavailable,
+    /// The database is up but has no room now (every connection or costly slot
+    /// taken).
+    Busy,
+    /// A statement ran past its time limit.
+    StatementTimeout,
     /// Any other database or internal failure.
     Internal,
     /// The resource does not exist.
@@ -74,7 +79,9 @@ fn status_of(cause: Cause) -> StatusCode {
         Cause::Folio(kind) => {
             StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
         }
-        Cause::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Cause::DatabaseUnavailable | Cause::Busy | Cause::StatementTimeout => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         Cause::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         Cause::NotFound => StatusCode::NOT_FOUND,
         Cause::BadRequest => StatusCode::BAD_REQUEST,
@@ -145,12 +152,46 @@ impl Problem {
     /// assert_eq!(p.detail, "The database is unavailable; try again shortly.");
     /// ```
     pub fn unavailable() -> Self {
+        Problem::retry(
+            Cause::DatabaseUnavailable,
+            "The database is unavailable; try again shortly.",
+        )
+    }
+
+    /// A 503: the database is up but has no room for this request now (every
+    /// connection stayed busy past the pool's wait, or too many costly requests run
+    /// at once); the client may retry after a second.
+    ///
+    /// ```
+    /// let p = folio_axum::Problem::busy();
+    /// assert_eq!((p.status, p.retry_after), (503, Some(1)));
+    /// assert_eq!(p.detail, "The server is busy; try again shortly.");
+    /// ```
+    pub fn busy() -> Self {
+        Problem::retry(Cause::Busy, "The server is busy; try again shortly.")
+    }
+
+    /// A 503: the request's statement ran past the server's time limit and was
+    /// stopped; the client may retry after a second (or ask for less: no exact
+    /// count, a narrower filter).
+    ///
+    /// ```
+    /// let p = folio_axum::Problem::statement_timeout();
+    /// assert_eq!((p.status, p.retry_after), (503, Some(1)));
+    /// assert!(p.detail.starts_with("The query took too long"));
+    /// ```
+    pub fn statement_timeout() -> Self {
+        Problem::retry(
+            Cause::StatementTimeout,
+            "The query took too long and was stopped; try again, or ask for less.",
+        )
+    }
+
+    /// A 503 of `cause` with `Retry-After: 1`.
+    fn retry(cause: Cause, detail: &str) -> Self {
         Problem {
             retry_after: Some(1),
-            ..Problem::plain(
-                Cause::DatabaseUnavailable,
-                "The database is unavailable; try again shortly.",
-            )
+            ..Problem::plain(cause, detail)
         }
     }
 
@@ -202,10 +243,18 @@ impl From<folio_sqlx::Error> for Problem {
         if let Some(folio_error) = e.as_folio() {
             return Problem::from(folio_error);
         }
-        // The detail (SQL, the database's message) goes to the log, never to the client.
-        tracing::error!(error = ?e, kind = ?e.kind(), "database error");
+        // The detail (SQL, the database's message) goes to the log, never to the
+        // client. A full pool or a timeout is load, not a fault: a warning.
+        match e.kind() {
+            folio_sqlx::ErrorKind::Busy | folio_sqlx::ErrorKind::Timeout => {
+                tracing::warn!(error = %e, "database busy");
+            }
+            _ => tracing::error!(error = ?e, kind = ?e.kind(), "database error"),
+        }
         match e.kind() {
             folio_sqlx::ErrorKind::Unavailable => Problem::unavailable(),
+            folio_sqlx::ErrorKind::Busy => Problem::busy(),
+            folio_sqlx::ErrorKind::Timeout => Problem::statement_timeout(),
             _ => Problem::internal(),
         }
     }

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use folio::{Select, Statement};
-use folio_sqlx::{Backend, Db, Decodes, MySql, Postgres, Rusqlite, RusqlitePool};
+use folio_sqlx::{Backend, Db, Decodes, MySql, PoolSettings, Postgres, Rusqlite, RusqlitePool};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::postgres::PgPoolOptions;
 
@@ -95,11 +95,23 @@ pub trait ShopBackend:
         options: &SeedOptions,
     ) -> impl Future<Output = Result<SeedReport, folio_sqlx::Error>> + Send;
 
-    /// The pool the server reads through, once seeding is done.
+    /// The connections a serving pool opens unless told otherwise.
+    fn default_connections() -> u32 {
+        pool_size() * 4
+    }
+
+    /// The pool the server reads through once seeding is done, opened anew on
+    /// `url` with `settings` (the seeding pool has no statement time limit).
     fn serve_pool(
         opened: Opened<Self>,
+        url: &str,
+        settings: PoolSettings,
     ) -> impl Future<Output = Result<Self::Pool, BoxError>> + Send {
-        async move { Ok(opened.writer) }
+        let url = url.to_owned();
+        async move {
+            Db::<Self>::new(opened.writer).close().await;
+            Ok(Self::connect_with(&url, settings).await?)
+        }
     }
 }
 
@@ -206,13 +218,20 @@ impl ShopBackend for Rusqlite {
         )
     }
 
-    async fn serve_pool(opened: Opened<Self>) -> Result<RusqlitePool, BoxError> {
+    fn default_connections() -> u32 {
+        pool_size()
+    }
+
+    async fn serve_pool(
+        opened: Opened<Self>,
+        _url: &str,
+        settings: PoolSettings,
+    ) -> Result<RusqlitePool, BoxError> {
         let Some(path) = opened.read else {
             return Ok(opened.writer);
         };
         drop(opened.writer);
-        let size = pool_size() as usize;
-        Ok(tokio::task::spawn_blocking(move || RusqlitePool::open(path, size)).await??)
+        Ok(tokio::task::spawn_blocking(move || RusqlitePool::open_with(path, settings)).await??)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The command line: `folio-shop [serve] [options]` and `folio-shop seed [options]`.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use folio::{CountStrategy, Envelope};
@@ -93,6 +94,68 @@ pub struct ServeArgs {
     /// instead of reading every row they skip. 0: always OFFSET.
     #[arg(long, default_value_t = folio_sqlx::DEFAULT_BOOKMARK_STRIDE)]
     pub bookmark_stride: u64,
+    /// Time limits and bounds on what one request may cost.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Time limits and bounds on what one request may cost (`folio-shop serve`).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Limits")]
+pub struct LimitArgs {
+    /// Stop a database statement after this many milliseconds (503, problem type
+    /// `statement-timeout`). 0: no limit.
+    #[arg(long, env = "FOLIO_STATEMENT_TIMEOUT_MS", default_value_t = 5_000)]
+    pub statement_timeout_ms: u64,
+    /// Wait at most this many milliseconds for a database connection; past it,
+    /// 503 (busy when every connection is in use, unavailable when the database
+    /// does not answer).
+    #[arg(long, default_value_t = 500)]
+    pub pool_timeout_ms: u64,
+    /// Database connections (default: 4 per core on PostgreSQL and MariaDB, 1 per
+    /// core on SQLite, at least 2).
+    #[arg(long)]
+    pub db_connections: Option<u32>,
+    /// The most rows an exact count reads: past it, `count=exact` answers this
+    /// number with `total_relation: gte`. 0: no budget.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub count_budget: u64,
+    /// How many costly statements (exact counts, deep OFFSET reads no bookmark
+    /// serves) run at once; one more answers 503 at once (default: 2 per core).
+    /// 0: no limit.
+    #[arg(long)]
+    pub costly_statements: Option<usize>,
+    /// Close a connection whose request headers have not all arrived after this
+    /// many milliseconds (slow clients).
+    #[arg(long, default_value_t = 5_000)]
+    pub header_timeout_ms: u64,
+}
+
+impl LimitArgs {
+    /// The pool settings: `default_connections` unless `--db-connections` says.
+    pub fn pool_settings(&self, default_connections: u32) -> folio_sqlx::PoolSettings {
+        folio_sqlx::PoolSettings::default()
+            .connections(self.db_connections.unwrap_or(default_connections))
+            .acquire_timeout(Duration::from_millis(self.pool_timeout_ms))
+            .statement_timeout(
+                (self.statement_timeout_ms > 0)
+                    .then(|| Duration::from_millis(self.statement_timeout_ms)),
+            )
+    }
+
+    /// The bounds on a request's cost.
+    pub fn limits(&self) -> folio_sqlx::Limits {
+        let cores = crate::backend::pool_size() as usize;
+        let costly = self.costly_statements.unwrap_or(cores * 2);
+        folio_sqlx::Limits::default()
+            .count_budget((self.count_budget > 0).then_some(self.count_budget))
+            .costly_statements((costly > 0).then_some(costly))
+    }
+
+    /// The header read timeout.
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_timeout_ms.max(1))
+    }
 }
 
 /// `folio-shop seed`.
@@ -130,6 +193,38 @@ mod tests {
         assert_eq!(args.count_cap, 10_000);
         assert_eq!(args.envelope, Envelope::Seed);
         assert!(args.cursor_keys.is_empty());
+        let pool = args.limits.pool_settings(8);
+        assert_eq!(pool.connections, 8);
+        assert_eq!(pool.statement_timeout, Some(Duration::from_secs(5)));
+        assert_eq!(pool.acquire_timeout, Duration::from_millis(500));
+        assert_eq!(args.limits.limits().count_budget, Some(1_000_000));
+        assert!(args.limits.limits().costly_statements.is_some());
+    }
+
+    #[test]
+    fn limits_of_zero_mean_none() {
+        let cli = Cli::try_parse_from([
+            "folio-shop",
+            "--statement-timeout-ms",
+            "0",
+            "--count-budget",
+            "0",
+            "--costly-statements",
+            "0",
+            "--db-connections",
+            "3",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.into_command() else {
+            panic!("expected serve")
+        };
+        assert_eq!(args.limits.pool_settings(8).statement_timeout, None);
+        assert_eq!(args.limits.pool_settings(8).connections, 3);
+        let limits = args.limits.limits();
+        assert_eq!(
+            (limits.count_budget, limits.costly_statements),
+            (None, None)
+        );
     }
 
     #[test]

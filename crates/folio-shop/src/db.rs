@@ -79,7 +79,10 @@ pub async fn seed<B: ShopBackend>(
 /// set (with progress); one holding only some of the tables is refused.
 ///
 /// Returns the pool to serve from and whether the database was seeded now.
-pub async fn prepare<B: ShopBackend>(url: &str) -> Result<(B::Pool, bool), BoxError> {
+pub async fn prepare<B: ShopBackend>(
+    url: &str,
+    settings: folio_sqlx::PoolSettings,
+) -> Result<(B::Pool, bool), BoxError> {
     let opened = B::open(url).await?;
     let db = Db::new(opened.writer.clone());
     let seeded = match tables(&db).await? {
@@ -115,7 +118,7 @@ pub async fn prepare<B: ShopBackend>(url: &str) -> Result<(B::Pool, bool), BoxEr
             true
         }
     };
-    Ok((B::serve_pool(opened).await?, seeded))
+    Ok((B::serve_pool(opened, url, settings).await?, seeded))
 }
 
 #[cfg(test)]
@@ -185,7 +188,11 @@ mod tests {
                 expected.created_at
             )
         );
-        Db::new(B::serve_pool(opened).await.unwrap())
+        Db::new(
+            B::serve_pool(opened, url, folio_sqlx::PoolSettings::default())
+                .await
+                .unwrap(),
+        )
     }
 
     /// The one integer `sql` returns.

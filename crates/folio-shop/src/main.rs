@@ -94,14 +94,15 @@ async fn serve(args: ServeArgs) -> Result<(), BoxError> {
 }
 
 async fn serve_on<B: ShopBackend>(url: &str, args: ServeArgs) -> Result<(), BoxError> {
-    let (pool, _seeded) = db::prepare::<B>(url).await?;
+    let pool_settings = args.limits.pool_settings(B::default_connections());
+    let (pool, _seeded) = db::prepare::<B>(url, pool_settings).await?;
     let settings = Settings {
         envelope: args.envelope,
         count: args.count,
         count_cap: args.count_cap,
         codec: codec(&args.cursor_keys, args.cursor_max_age)?,
     };
-    let db = Db::<B>::new(pool);
+    let db = Db::<B>::new(pool).with_limits(args.limits.limits());
     let state = AppState::new(db.clone(), &settings, args.bookmark_stride);
     let mut app =
         server::router_with_timeout(state, Duration::from_secs(args.request_timeout_secs.max(1)));
@@ -124,9 +125,13 @@ async fn serve_on<B: ShopBackend>(url: &str, args: ServeArgs) -> Result<(), BoxE
     ] {
         println!("  {base}{path}");
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    server::serve(
+        listener,
+        app,
+        args.limits.header_timeout(),
+        shutdown_signal(),
+    )
+    .await?;
     db.close().await;
     tracing::info!("shut down");
     Ok(())

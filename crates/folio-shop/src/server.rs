@@ -1,10 +1,11 @@
-//! The HTTP application: the API routes, `/healthz`, the statement budget and timing
-//! middleware, request logging, a request timeout and the shared state.
+//! The HTTP application: the API routes, `/healthz` and `/readyz`, the statement
+//! budget and timing middleware, request logging, a request timeout and the shared
+//! state; and the accept loop that serves it with a header read timeout.
 
 use std::time::{Duration, Instant};
 
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{header::HeaderName, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -24,13 +25,14 @@ pub fn router<B: ShopBackend>(state: AppState<B>) -> Router {
     router_with_timeout(state, DEFAULT_REQUEST_TIMEOUT)
 }
 
-/// The application: `crate::api::routes()`, `GET /healthz`, the statement budget and
-/// timing middleware (`X-Statement-Count`, `Server-Timing`), one log line per request
-/// and a request timeout (408 after `timeout`).
+/// The application: `crate::api::routes()`, `GET /healthz`, `GET /readyz`, the
+/// statement budget and timing middleware (`X-Statement-Count`, `Server-Timing`),
+/// one log line per request and a request timeout (408 after `timeout`).
 pub fn router_with_timeout<B: ShopBackend>(state: AppState<B>, timeout: Duration) -> Router {
     crate::api::routes::<B>()
         .merge(crate::web::routes::<B>())
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz::<B>))
         .layer(middleware::from_fn(folio_axum::statement_budget))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -40,9 +42,79 @@ pub fn router_with_timeout<B: ShopBackend>(state: AppState<B>, timeout: Duration
         .with_state(state)
 }
 
-/// `GET /healthz`: liveness.
+/// `GET /healthz`: liveness (the process answers; says nothing of the database).
 async fn healthz() -> impl IntoResponse {
     (StatusCode::OK, "ok\n")
+}
+
+/// How long `/readyz` waits for the database.
+const READY_WAIT: Duration = Duration::from_secs(1);
+
+/// `GET /readyz`: readiness. 200 when the database answers a one-row read of the
+/// products table within a second; else the 503 problem a request would get
+/// (unavailable, busy), with `Retry-After`.
+async fn readyz<B: ShopBackend>(State(state): State<AppState<B>>) -> Response {
+    let probe = folio::Select::sql("SELECT COUNT(*) FROM products WHERE id = 0");
+    match tokio::time::timeout(READY_WAIT, state.db.find::<(i64,)>(&probe)).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ready\n").into_response(),
+        Ok(Err(e)) => folio_axum::Problem::from(e).into_response(),
+        Err(_) => folio_axum::Problem::unavailable().into_response(),
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then lets the requests
+/// in flight finish. HTTP/1.1; a connection whose request headers have not all
+/// arrived `header_timeout` after it opened (or after its previous response) is
+/// closed: a slow client holds a socket for that long at most, and never a
+/// database connection (handlers run once the headers are in).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let (closing, closed) = tokio::sync::watch::channel(());
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, do not spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let mut closed = closed.clone();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = closed.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+    drop(closed);
+    // Tell every connection to finish its request in flight, and wait for them.
+    closing.send_replace(());
+    closing.closed().await;
+    Ok(())
 }
 
 /// Logs one line per request (method, path and query, status, statements,

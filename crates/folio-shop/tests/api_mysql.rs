@@ -20,4 +20,5 @@ suite_tests! { common::mysql();
     export_ndjson,
     exact_values,
     openapi_served,
+    cursor_walk_under_concurrent_writes,
 }

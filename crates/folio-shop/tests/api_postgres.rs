@@ -19,4 +19,5 @@ suite_tests! { common::postgres();
     export_ndjson,
     exact_values,
     openapi_served,
+    cursor_walk_under_concurrent_writes,
 }

@@ -18,4 +18,5 @@ suite_tests! { Some(common::sqlite());
     export_ndjson,
     exact_values,
     openapi_served,
+    cursor_walk_under_concurrent_writes,
 }

@@ -3,7 +3,7 @@
 use folio::{Dialect, Statement, Value};
 use futures::future::BoxFuture;
 
-use crate::Result;
+use crate::{PoolSettings, Result};
 
 /// A database folio runs on: folio's [`Dialect`] for it, and the few things that
 /// differ between drivers — how a pool is opened, how a statement runs, how a
@@ -35,8 +35,34 @@ pub trait Backend: Sized + Send + Sync + 'static {
     /// backend); SQLite runs them one after the other.
     const CONCURRENT: bool;
 
-    /// Opens a pool on `url` with the backend's defaults ([`crate::Db::connect`]).
-    fn connect(url: &str) -> BoxFuture<'_, Result<Self::Pool>>;
+    /// Opens a pool on `url` with the backend's defaults ([`crate::Db::connect`]):
+    /// [`PoolSettings::default`], except that an in-memory SQLite database gets one
+    /// connection.
+    fn connect(url: &str) -> BoxFuture<'_, Result<Self::Pool>> {
+        Self::connect_with(url, PoolSettings::default())
+    }
+
+    /// Opens a pool on `url` with `settings`: its connections, the wait for one,
+    /// and the time limit of every statement (set on each connection as it opens).
+    fn connect_with(url: &str, settings: PoolSettings) -> BoxFuture<'_, Result<Self::Pool>>;
+
+    /// Whether every connection `pool` may hold is open and in use: a statement
+    /// that waited for a connection in vain then failed because the database is
+    /// busy ([`crate::ErrorKind::Busy`]), not unreachable.
+    fn saturated(pool: &Self::Pool) -> bool;
+
+    /// Runs `statement` as [`Backend::fetch_all`] does, and when the returned future
+    /// is dropped before it ends (the request timed out, its client went away),
+    /// stops the statement on the database instead of letting it run on: a
+    /// PostgreSQL cancel (`pg_cancel_backend`), a MySQL `KILL QUERY`, a SQLite
+    /// interrupt. It costs one more round trip on a server backend (the
+    /// connection's id): folio runs its costly statements through it.
+    fn fetch_all_cancellable<'a>(
+        pool: &'a Self::Pool,
+        statement: &'a Statement,
+    ) -> BoxFuture<'a, Result<Vec<Self::Row>>> {
+        Self::fetch_all(pool, statement)
+    }
 
     /// Runs `statement` on a connection of `pool` and returns its rows.
     fn fetch_all<'a>(
@@ -150,8 +176,44 @@ macro_rules! sqlx_backend {
 
             const CONCURRENT: bool = $concurrent;
 
-            fn connect(url: &str) -> futures::future::BoxFuture<'_, crate::Result<Self::Pool>> {
-                Box::pin(async move { Ok(connect(url).await?) })
+            fn connect_with(
+                url: &str,
+                settings: crate::PoolSettings,
+            ) -> futures::future::BoxFuture<'_, crate::Result<Self::Pool>> {
+                Box::pin(async move { Ok(open(url, settings).await?) })
+            }
+
+            fn saturated(pool: &Self::Pool) -> bool {
+                pool.num_idle() == 0 && pool.size() >= pool.options().get_max_connections()
+            }
+
+            fn fetch_all_cancellable<'a>(
+                pool: &'a Self::Pool,
+                statement: &'a folio::Statement,
+            ) -> futures::future::BoxFuture<'a, crate::Result<Vec<Self::Row>>> {
+                Box::pin(async move {
+                    let args = arguments(&statement.binds)?;
+                    let mut conn = pool.acquire().await?;
+                    let Some(id) = connection_id(&mut *conn).await? else {
+                        return Ok(sqlx::query_with(
+                            sqlx::AssertSqlSafe(statement.sql.as_str()),
+                            args,
+                        )
+                        .fetch_all(&mut *conn)
+                        .await?);
+                    };
+                    let mut guard = crate::backend::CancelOnDrop {
+                        armed: true,
+                        cancel: Some((pool.clone(), id)),
+                        run: cancel,
+                    };
+                    // folio's SQL quotes every identifier and binds every value.
+                    let rows = sqlx::query_with(sqlx::AssertSqlSafe(statement.sql.as_str()), args)
+                        .fetch_all(&mut *conn)
+                        .await;
+                    guard.armed = false;
+                    Ok(rows?)
+                })
             }
 
             fn fetch_all<'a>(
@@ -225,6 +287,33 @@ macro_rules! sqlx_backend {
     };
 }
 pub(crate) use sqlx_backend;
+
+/// Stops a statement on the database when dropped while armed: the future that ran
+/// it was dropped mid-statement. The cancel runs on another connection of the pool,
+/// on a task of its own.
+pub(crate) struct CancelOnDrop<P: Send + 'static> {
+    pub(crate) armed: bool,
+    /// The pool and the id of the connection running the statement.
+    pub(crate) cancel: Option<(P, i64)>,
+    pub(crate) run: fn(P, i64) -> BoxFuture<'static, ()>,
+}
+
+impl<P: Send + 'static> Drop for CancelOnDrop<P> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        if let (Some((pool, id)), Ok(runtime)) =
+            (self.cancel.take(), tokio::runtime::Handle::try_current())
+        {
+            tracing::debug!(
+                connection = id,
+                "folio-sqlx: cancelling an abandoned statement"
+            );
+            runtime.spawn((self.run)(pool, id));
+        }
+    }
+}
 
 /// Adds `value` to `args`, a bind that cannot fail for the plain types folio binds
 /// (an error would be sqlx refusing its own encoding: reported as a database error).

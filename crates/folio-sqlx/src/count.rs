@@ -28,7 +28,7 @@ pub(crate) async fn count<B: Backend>(
 ) -> Result<Option<Total>> {
     let total = match strategy {
         CountStrategy::None => return Ok(None),
-        CountStrategy::Exact => exact(db, select).await?,
+        CountStrategy::Exact => budgeted(db, select).await?,
         CountStrategy::Cached => cached(db, select).await?,
         CountStrategy::Capped => capped(db, select, settings.cap).await?,
         CountStrategy::Estimate if select.is_whole_table() => {
@@ -49,29 +49,53 @@ pub(crate) async fn count<B: Backend>(
     Ok(Some(total))
 }
 
-/// `COUNT(*)` of `select`.
+/// `COUNT(*)` of `select`: a costly statement (see [`crate::Limits`]).
 pub(crate) async fn exact<B: Backend>(db: &Db<B>, select: &Select) -> Result<Total> {
-    run_count(db, CountQuery::exact(), select).await
+    let query = CountQuery::exact();
+    let st = query.render(B::dialect(), select)?;
+    Ok(query.total(costly_int(db, &st).await?))
 }
 
-/// An exact count through the database's count cache.
+/// The count a client's `count=exact` asks for: exact within the database's count
+/// budget ([`crate::Limits::count_budget`]), else capped at the budget (`gte`).
+/// A costly statement either way.
+async fn budgeted<B: Backend>(db: &Db<B>, select: &Select) -> Result<Total> {
+    let query = budgeted_query(db);
+    let st = query.render(B::dialect(), select)?;
+    Ok(query.total(costly_int(db, &st).await?))
+}
+
+fn budgeted_query<B: Backend>(db: &Db<B>) -> CountQuery {
+    match db.limits().count_budget {
+        Some(budget) => CountQuery::capped(budget),
+        None => CountQuery::exact(),
+    }
+}
+
+/// An exact count (within the count budget) through the database's count cache.
 pub(crate) async fn cached<B: Backend>(db: &Db<B>, select: &Select) -> Result<Total> {
-    let query = CountQuery::exact();
+    cached_as(db, select, budgeted_query(db)).await
+}
+
+/// An exact count, whatever the budget, through the database's count cache (what
+/// `page=last` needs).
+pub(crate) async fn cached_exact<B: Backend>(db: &Db<B>, select: &Select) -> Result<Total> {
+    cached_as(db, select, CountQuery::exact()).await
+}
+
+async fn cached_as<B: Backend>(db: &Db<B>, select: &Select, query: CountQuery) -> Result<Total> {
     let st = query.render(B::dialect(), select)?;
     let key = StatementKey::from(&st);
     if let Some(total) = db.count_cache().get(&key) {
         return Ok(total);
     }
-    let total = query.total(one_int(db, &st).await?);
+    let total = query.total(costly_int(db, &st).await?);
     db.count_cache().insert(key, total);
     Ok(total)
 }
 
 async fn capped<B: Backend>(db: &Db<B>, select: &Select, cap: u64) -> Result<Total> {
-    run_count(db, CountQuery::capped(cap), select).await
-}
-
-async fn run_count<B: Backend>(db: &Db<B>, query: CountQuery, select: &Select) -> Result<Total> {
+    let query = CountQuery::capped(cap);
     let st = query.render(B::dialect(), select)?;
     Ok(query.total(one_int(db, &st).await?))
 }
@@ -160,8 +184,17 @@ async fn first_row<B: Backend>(db: &Db<B>, st: &Statement) -> Result<Option<Vec<
 
 /// The one integer a count statement returns.
 async fn one_int<B: Backend>(db: &Db<B>, st: &Statement) -> Result<i64> {
-    match first_row(db, st).await?.as_deref() {
-        Some([folio::Value::Int(n), ..]) => Ok(*n),
+    int_of::<B>(&db.fetch_rows(st).await?)
+}
+
+/// The one integer a costly count statement returns (run in a costly slot).
+async fn costly_int<B: Backend>(db: &Db<B>, st: &Statement) -> Result<i64> {
+    int_of::<B>(&db.fetch_costly(st).await?)
+}
+
+fn int_of<B: Backend>(rows: &[B::Row]) -> Result<i64> {
+    match rows.first().map(|row| B::value_at(row, 0)).transpose()? {
+        Some(folio::Value::Int(n)) => Ok(n),
         _ => Err(crate::Error::unexpected("a count returned no integer")),
     }
 }

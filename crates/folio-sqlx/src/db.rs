@@ -7,7 +7,10 @@ use std::time::Instant;
 
 use folio::{Select, Statement};
 
-use crate::{Backend, Bookmarks, CountCache, Decodes, Result, StatementCounter};
+use crate::limits::CostlySlots;
+use crate::{
+    Backend, Bookmarks, CountCache, Decodes, Limits, PoolSettings, Result, StatementCounter,
+};
 
 /// A database folio runs its statements on: a pool of backend `B` (SQLite,
 /// PostgreSQL or MySQL/MariaDB), cheap to clone.
@@ -50,6 +53,10 @@ struct Shared {
     /// Whether the statistics the table estimate reads were seen to exist (they
     /// are not dropped once made; until seen, each estimate checks).
     statistics_seen: AtomicBool,
+    /// What a request may cost ([`Db::with_limits`]).
+    limits: Limits,
+    /// The slots of costly statements under `limits`.
+    costly: CostlySlots,
 }
 
 impl Default for Shared {
@@ -59,6 +66,8 @@ impl Default for Shared {
             estimates: CountCache::new(ESTIMATE_TTL, 10_000),
             bookmarks: None,
             statistics_seen: AtomicBool::new(false),
+            limits: Limits::default(),
+            costly: CostlySlots::new(&Limits::default()),
         }
     }
 }
@@ -113,6 +122,27 @@ impl<B: Backend> Db<B> {
     /// ```
     pub async fn connect(url: &str) -> Result<Self> {
         Ok(Db::new(B::connect(url).await?))
+    }
+
+    /// Opens a pool on `url` with `settings` (connections, the wait for one, the
+    /// time limit of every statement).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// use std::time::Duration;
+    /// use folio_sqlx::{Db, PoolSettings, Rusqlite};
+    /// let settings = PoolSettings::default().statement_timeout(Some(Duration::from_millis(50)));
+    /// let db = Db::<Rusqlite>::connect_with("sqlite::memory:", settings).await?;
+    /// let endless = folio::Statement::new(
+    ///     "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s) SELECT COUNT(*) FROM s",
+    /// );
+    /// let err = db.fetch_all::<(i64,)>(&endless).await.unwrap_err();
+    /// assert_eq!(err.kind(), folio_sqlx::ErrorKind::Timeout);
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect_with(url: &str, settings: PoolSettings) -> Result<Self> {
+        Ok(Db::new(B::connect_with(url, settings).await?))
     }
 
     /// The same database with `bookmarks` for the deep page numbers of its
@@ -173,12 +203,47 @@ impl<B: Backend> Db<B> {
         self.rebuild(|shared| shared.estimates = cache)
     }
 
+    /// The same database under `limits`: a budget for exact counts and a limit on
+    /// costly statements at once (see [`Limits`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// use folio_sqlx::{Db, Limits, Sqlite};
+    /// let db = Db::<Sqlite>::connect("sqlite::memory:").await?
+    ///     .with_limits(Limits::default().count_budget(Some(1_000)));
+    /// assert_eq!(db.limits().count_budget, Some(1_000));
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn with_limits(self, limits: Limits) -> Self {
+        self.rebuild(|shared| {
+            shared.costly = CostlySlots::new(&limits);
+            shared.limits = limits;
+        })
+    }
+
+    /// The limits on what a request may cost ([`Db::with_limits`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
+    /// assert_eq!(*db.limits(), folio_sqlx::Limits::default());
+    /// # Ok(()) }
+    /// ```
+    pub fn limits(&self) -> &Limits {
+        &self.shared.limits
+    }
+
     fn rebuild(self, change: impl FnOnce(&mut Shared)) -> Self {
         let mut shared = Shared {
             counts: self.shared.counts.clone(),
             estimates: self.shared.estimates.clone(),
             bookmarks: self.shared.bookmarks.clone(),
             statistics_seen: AtomicBool::new(self.shared.statistics_seen.load(Ordering::Relaxed)),
+            limits: self.shared.limits,
+            costly: self.shared.costly.clone(),
         };
         change(&mut shared);
         Db {
@@ -407,7 +472,7 @@ impl<B: Backend> Db<B> {
         let _timer = self.count_one(statement);
         B::execute(&self.pool, statement)
             .await
-            .map_err(|e| logged(e, statement))
+            .map_err(|e| self.failed(e, statement))
     }
 
     /// Runs `statement` on a connection of the pool and returns its rows (counted;
@@ -416,7 +481,53 @@ impl<B: Backend> Db<B> {
         let _timer = self.count_one(statement);
         B::fetch_all(&self.pool, statement)
             .await
-            .map_err(|e| logged(e, statement))
+            .map_err(|e| self.failed(e, statement))
+    }
+
+    /// Runs `statement`, a costly one (a report, an export), and maps every row to
+    /// `T` (counted): as folio runs its exact counts and deep OFFSET reads, in one of
+    /// the slots [`Limits::costly_statements`] allows ([`crate::ErrorKind::Busy`] at
+    /// once when none is free), and stopped on the database when the returned
+    /// future is dropped before it ends (a request that timed out or whose client
+    /// went away).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
+    /// let st = folio::Statement::new("SELECT 6 * 7");
+    /// assert_eq!(db.fetch_all_costly::<(i64,)>(&st).await?, [(42,)]);
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch_all_costly<T>(&self, statement: &Statement) -> Result<Vec<T>>
+    where
+        B: Decodes<T>,
+    {
+        let rows = self.fetch_costly(statement).await?;
+        rows.iter().map(B::decode).collect()
+    }
+
+    /// Runs a costly `statement` (an exact count, a deep OFFSET read) in one of the
+    /// slots [`Limits::costly_statements`] allows, failing at once with
+    /// [`crate::ErrorKind::Busy`] when none is free; the statement is stopped on the
+    /// database if the request is dropped before it ends.
+    pub(crate) async fn fetch_costly(&self, statement: &Statement) -> Result<Vec<B::Row>> {
+        let _slot = self.shared.costly.take()?;
+        let _timer = self.count_one(statement);
+        B::fetch_all_cancellable(&self.pool, statement)
+            .await
+            .map_err(|e| self.failed(e, statement))
+    }
+
+    /// Logs a failed statement; a wait for a connection that ran out while every
+    /// connection was in use is [`crate::ErrorKind::Busy`], not an unreachable
+    /// database.
+    fn failed(&self, e: crate::Error, statement: &Statement) -> crate::Error {
+        let e = logged(e, statement);
+        if e.is_pool_timeout() && B::saturated(&self.pool) {
+            return crate::Error::busy();
+        }
+        e
     }
 
     /// Holds one connection of the pool for a run of statements (a bookmark walk),
@@ -476,6 +587,6 @@ impl<B: Backend> Session<'_, B> {
         let _timer = self.db.count_one(statement);
         B::session_fetch_all(&mut self.conn, statement)
             .await
-            .map_err(|e| logged(e, statement))
+            .map_err(|e| self.db.failed(e, statement))
     }
 }

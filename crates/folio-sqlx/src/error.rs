@@ -30,6 +30,10 @@ pub enum ErrorKind {
     /// A statement ran past its time limit and was stopped. HTTP 503: the client may
     /// retry (the server is overloaded, or asked for something too costly).
     Timeout,
+    /// The database is reachable but has no room for this statement now: every
+    /// connection stayed in use past the pool's wait, or every slot for costly
+    /// statements is taken ([`crate::Limits`]). HTTP 503: the client may retry.
+    Busy,
 }
 
 #[derive(Debug)]
@@ -40,6 +44,8 @@ enum Repr {
     Sqlite(rusqlite::Error),
     /// A statement stopped at its time limit.
     Timeout,
+    /// No connection or costly-statement slot was free.
+    Busy,
     /// A row that does not map to the type asked for (a missing column, a value of
     /// another type).
     Row(String),
@@ -86,6 +92,7 @@ impl Error {
         match &self.repr {
             Repr::Request(_) => ErrorKind::Request,
             Repr::Database(e) if unavailable(e) => ErrorKind::Unavailable,
+            Repr::Database(e) if timed_out(e) => ErrorKind::Timeout,
             Repr::Database(_) | Repr::Unexpected(_) | Repr::Row(_) => ErrorKind::Database,
             #[cfg(feature = "rusqlite")]
             Repr::Sqlite(e) if sqlite_unavailable(e) => ErrorKind::Unavailable,
@@ -93,6 +100,7 @@ impl Error {
             Repr::Sqlite(_) => ErrorKind::Database,
             Repr::Decode { .. } => ErrorKind::Decode,
             Repr::Timeout => ErrorKind::Timeout,
+            Repr::Busy => ErrorKind::Busy,
         }
     }
 
@@ -100,13 +108,18 @@ impl Error {
     /// table…), as opposed to a connection that failed.
     pub(crate) fn is_statement_failure(&self) -> bool {
         match &self.repr {
-            Repr::Database(e) => matches!(e, sqlx::Error::Database(_)),
+            Repr::Database(e) => matches!(e, sqlx::Error::Database(_)) && !timed_out(e),
             #[cfg(feature = "rusqlite")]
             Repr::Sqlite(e) => {
                 matches!(e, rusqlite::Error::SqliteFailure(..)) && !sqlite_unavailable(e)
             }
             _ => false,
         }
+    }
+
+    /// Whether the wait for a pool's connection ran out.
+    pub(crate) fn is_pool_timeout(&self) -> bool {
+        matches!(&self.repr, Repr::Database(sqlx::Error::PoolTimedOut))
     }
 
     /// A row that does not map to the type asked for (logged).
@@ -118,11 +131,16 @@ impl Error {
     }
 
     /// A statement stopped at its time limit.
-    #[allow(dead_code)]
+    #[cfg_attr(not(feature = "rusqlite"), allow(dead_code))]
     pub(crate) fn timeout() -> Self {
         Error {
             repr: Repr::Timeout,
         }
+    }
+
+    /// No connection or costly-statement slot was free.
+    pub(crate) fn busy() -> Self {
+        Error { repr: Repr::Busy }
     }
 
     /// The HTTP status to answer with, the one place a kind becomes a status: the
@@ -137,7 +155,7 @@ impl Error {
     pub fn http_status(&self) -> u16 {
         match (&self.repr, self.kind()) {
             (Repr::Request(e), _) => e.kind().http_status(),
-            (_, ErrorKind::Unavailable | ErrorKind::Timeout) => 503,
+            (_, ErrorKind::Unavailable | ErrorKind::Timeout | ErrorKind::Busy) => 503,
             _ => 500,
         }
     }
@@ -198,12 +216,16 @@ impl fmt::Display for Error {
         match &self.repr {
             Repr::Request(e) => fmt::Display::fmt(e, f),
             Repr::Database(e) if unavailable(e) => f.write_str("the database is unavailable"),
+            Repr::Database(e) if timed_out(e) => {
+                f.write_str("the statement ran past its time limit")
+            }
             Repr::Database(_) => f.write_str("database error"),
             #[cfg(feature = "rusqlite")]
             Repr::Sqlite(e) if sqlite_unavailable(e) => f.write_str("the database is unavailable"),
             #[cfg(feature = "rusqlite")]
             Repr::Sqlite(_) => f.write_str("database error"),
             Repr::Timeout => f.write_str("the statement ran past its time limit"),
+            Repr::Busy => f.write_str("the database is busy"),
             Repr::Decode { .. } => f.write_str("a sort key has a type that cannot be paginated"),
             Repr::Unexpected(what) => write!(f, "database error: {what}"),
             Repr::Row(what) => write!(f, "a row does not map to its type: {what}"),
@@ -218,7 +240,11 @@ impl std::error::Error for Error {
             Repr::Database(e) => Some(e),
             #[cfg(feature = "rusqlite")]
             Repr::Sqlite(e) => Some(e),
-            Repr::Decode { .. } | Repr::Unexpected(_) | Repr::Timeout | Repr::Row(_) => None,
+            Repr::Decode { .. }
+            | Repr::Unexpected(_)
+            | Repr::Timeout
+            | Repr::Busy
+            | Repr::Row(_) => None,
         }
     }
 }
@@ -265,6 +291,25 @@ fn unavailable(e: &sqlx::Error) -> bool {
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed
     )
+}
+
+/// Whether the database stopped a statement at its time limit (or on a cancel
+/// request): PostgreSQL's `query_canceled` (SQLSTATE 57014); MariaDB's
+/// `max_statement_time` (1969), MySQL's `max_execution_time` (3024) and a killed
+/// query (1317).
+fn timed_out(e: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = e else {
+        return false;
+    };
+    #[cfg(feature = "mysql")]
+    if let Some(my) = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        return matches!(my.number(), 1969 | 3024 | 1317);
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        return pg.code() == "57014";
+    }
+    false
 }
 
 #[cfg(feature = "rusqlite")]

@@ -98,9 +98,11 @@ mod counter;
 mod db;
 mod error;
 mod keys;
+mod limits;
 #[cfg(feature = "mysql")]
 mod mysql;
 mod page;
+mod pool_settings;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "rusqlite")]
@@ -120,6 +122,8 @@ pub use count::ESTIMATE_EXACT_BELOW;
 pub use counter::StatementCounter;
 pub use db::{Db, ESTIMATE_TTL};
 pub use error::{Error, ErrorKind, Result};
+pub use limits::{Limits, DEFAULT_COSTLY_OFFSET};
+pub use pool_settings::{PoolSettings, DEFAULT_ACQUIRE_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT};
 #[cfg(feature = "rusqlite")]
 pub use rusqlite::{Lease, Rusqlite, RusqlitePool, ValueRow};
 

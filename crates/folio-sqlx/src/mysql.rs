@@ -1,5 +1,7 @@
 //! MySQL and MariaDB: binds and column values.
 
+use std::str::FromStr;
+
 use folio::Value;
 use sqlx::mysql::{MySqlArguments, MySqlRow};
 use sqlx::{Row, TypeInfo, ValueRef};
@@ -64,8 +66,61 @@ fn value_of(
     })
 }
 
-async fn connect(url: &str) -> Result<sqlx::MySqlPool, sqlx::Error> {
-    sqlx::pool::PoolOptions::new().connect(url).await
+/// A pool whose connections limit their statements as the server can: MariaDB's
+/// `max_statement_time` (every statement), MySQL's `max_execution_time` (`SELECT`s
+/// only), set once per connection when it opens.
+async fn open(url: &str, settings: crate::PoolSettings) -> Result<sqlx::MySqlPool, sqlx::Error> {
+    let options = sqlx::mysql::MySqlConnectOptions::from_str(url)?;
+    let mut pool = sqlx::pool::PoolOptions::new()
+        .max_connections(settings.connections.max(1))
+        .acquire_timeout(settings.acquire_timeout);
+    if let Some(ms) = settings.statement_timeout_ms() {
+        pool = pool.after_connect(move |conn, _| {
+            Box::pin(async move {
+                let (version,): (String,) = sqlx::query_as("SELECT VERSION()")
+                    .fetch_one(&mut *conn)
+                    .await?;
+                let set = if version.contains("MariaDB") {
+                    format!("SET SESSION max_statement_time = {}", ms as f64 / 1000.0)
+                } else {
+                    format!("SET SESSION max_execution_time = {ms}")
+                };
+                // A number folio formats: nothing of the caller's in the SQL.
+                sqlx::raw_sql(sqlx::AssertSqlSafe(set))
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        });
+    }
+    pool.connect_with(options).await
+}
+
+/// The id of `conn` on the server (what `KILL QUERY` takes).
+async fn connection_id(conn: &mut sqlx::MySqlConnection) -> Result<Option<i64>, sqlx::Error> {
+    let (id,): (u64,) = sqlx::query_as("SELECT CONNECTION_ID()")
+        .fetch_one(conn)
+        .await?;
+    Ok(i64::try_from(id).ok())
+}
+
+/// Stops the statement connection `id` runs.
+fn cancel(pool: sqlx::MySqlPool, id: i64) -> futures::future::BoxFuture<'static, ()> {
+    Box::pin(async move {
+        // An integer folio read from the server: nothing of the caller's in the SQL.
+        // On a connection of its own: the pool may have none to spare.
+        let sent = async {
+            let mut conn = sqlx::ConnectOptions::connect(&*pool.connect_options()).await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("KILL QUERY {id}")))
+                .execute(&mut conn)
+                .await?;
+            sqlx::Connection::close(conn).await
+        }
+        .await;
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, id, "folio-sqlx: cancelling a statement failed");
+        }
+    })
 }
 
 sqlx_backend!(sqlx::MySql, folio::MySql, concurrent: true);

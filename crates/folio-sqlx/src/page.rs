@@ -130,7 +130,7 @@ impl<B: Backend> PageRun<'_, B> {
             Mode::Page(PageNumber::Last) => {
                 // The last page needs the exact total first.
                 let total = if self.listing.count == folio::CountStrategy::Cached {
-                    count::cached(self.db, &self.select).await?
+                    count::cached_exact(self.db, &self.select).await?
                 } else {
                     count::exact(self.db, &self.select).await?
                 };
@@ -170,7 +170,9 @@ impl<B: Backend> PageRun<'_, B> {
             let ks = KeysetQuery::new(self.spec(), Seek::After(bookmark.after), size)
                 .skip(bookmark.skip)
                 .render(B::dialect(), &self.select)?;
-            let (rows, counted) = self.rows_and_count(&ks.statement, known.is_none()).await?;
+            let (rows, counted) = self
+                .rows_and_count(&ks.statement, known.is_none(), false)
+                .await?;
             let page: KeyedPage<T> = keyed_page::<B, T>(&ks, rows, self.spec(), false)?;
             (page.rows, page.has_next, counted)
         } else {
@@ -182,7 +184,9 @@ impl<B: Backend> PageRun<'_, B> {
             let st = OffsetQuery::new(self.spec(), offset, size)
                 .form(form)
                 .render(B::dialect(), &self.select)?;
-            let (rows, counted) = self.rows_and_count(&st, known.is_none()).await?;
+            // A deep OFFSET no bookmark serves reads every row it skips: costly.
+            let costly = offset >= self.db.limits().costly_offset;
+            let (rows, counted) = self.rows_and_count(&st, known.is_none(), costly).await?;
             let limit = usize::try_from(size).unwrap_or(usize::MAX);
             let has_next = rows.len() > limit;
             let items = rows
@@ -246,7 +250,7 @@ impl<B: Backend> PageRun<'_, B> {
             CursorPosition::Before(t) => Seek::Before(decode(t, names.before.as_deref())?.values),
         };
         let ks = KeysetQuery::new(self.spec(), seek, size).render(B::dialect(), &self.select)?;
-        let (rows, counted) = self.rows_and_count(&ks.statement, true).await?;
+        let (rows, counted) = self.rows_and_count(&ks.statement, true, false).await?;
         let item_cursors = self.endpoint.envelope().item_cursors();
         let page: KeyedPage<T> = keyed_page::<B, T>(&ks, rows, self.spec(), item_cursors)?;
 
@@ -282,22 +286,30 @@ impl<B: Backend> PageRun<'_, B> {
         })
     }
 
-    /// Runs the page statement and, on a server backend when a count is wanted and
-    /// not yet known, the count at once. Elsewhere the count is left to the caller,
-    /// which may find the page already shows the total.
+    /// Runs the page statement (in a costly slot when `costly`) and, on a server
+    /// backend when a count is wanted and not yet known, the count at once.
+    /// Elsewhere the count is left to the caller, which may find the page already
+    /// shows the total.
     async fn rows_and_count(
         &self,
         st: &Statement,
         count_wanted: bool,
+        costly: bool,
     ) -> Result<(Vec<B::Row>, Option<Total>)> {
+        let rows = async {
+            if costly {
+                self.db.fetch_costly(st).await
+            } else {
+                self.db.fetch_rows(st).await
+            }
+        };
         let concurrent =
             count_wanted && self.listing.count != folio::CountStrategy::None && B::CONCURRENT;
         if concurrent {
-            let (rows, total) =
-                tokio::try_join!(self.db.fetch_rows(st), self.count(self.listing.count))?;
+            let (rows, total) = tokio::try_join!(rows, self.count(self.listing.count))?;
             Ok((rows, total))
         } else {
-            Ok((self.db.fetch_rows(st).await?, None))
+            Ok((rows.await?, None))
         }
     }
 }

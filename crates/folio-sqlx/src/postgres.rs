@@ -1,5 +1,7 @@
 //! PostgreSQL: binds and column values.
 
+use std::str::FromStr;
+
 use folio::Value;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Row, TypeInfo, ValueRef};
@@ -62,8 +64,45 @@ fn value_of(
     })
 }
 
-async fn connect(url: &str) -> Result<sqlx::PgPool, sqlx::Error> {
-    sqlx::pool::PoolOptions::new().connect(url).await
+/// A pool whose connections start with `statement_timeout` set (a startup
+/// parameter: no statement spent on it).
+async fn open(url: &str, settings: crate::PoolSettings) -> Result<sqlx::PgPool, sqlx::Error> {
+    let mut options = sqlx::postgres::PgConnectOptions::from_str(url)?;
+    if let Some(ms) = settings.statement_timeout_ms() {
+        options = options.options([("statement_timeout", ms.to_string())]);
+    }
+    sqlx::pool::PoolOptions::new()
+        .max_connections(settings.connections.max(1))
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_with(options)
+        .await
+}
+
+/// The server process of `conn` (what `pg_cancel_backend` takes).
+async fn connection_id(conn: &mut sqlx::PgConnection) -> Result<Option<i64>, sqlx::Error> {
+    let (pid,): (i32,) = sqlx::query_as("SELECT pg_backend_pid()")
+        .fetch_one(conn)
+        .await?;
+    Ok(Some(i64::from(pid)))
+}
+
+/// Cancels the statement the server process `pid` runs.
+fn cancel(pool: sqlx::PgPool, pid: i64) -> futures::future::BoxFuture<'static, ()> {
+    Box::pin(async move {
+        // On a connection of its own: the pool may have none to spare.
+        let sent = async {
+            let mut conn = sqlx::ConnectOptions::connect(&*pool.connect_options()).await?;
+            sqlx::query("SELECT pg_cancel_backend($1::INT)")
+                .bind(pid)
+                .execute(&mut conn)
+                .await?;
+            sqlx::Connection::close(conn).await
+        }
+        .await;
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, pid, "folio-sqlx: cancelling a statement failed");
+        }
+    })
 }
 
 sqlx_backend!(sqlx::Postgres, folio::Postgres, concurrent: true);

@@ -2,8 +2,9 @@
 //! to a connection thread, and move to a blocking thread only when they turn out
 //! to be long.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
 use folio::{Statement, Value};
 use futures::future::BoxFuture;
@@ -12,7 +13,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::backend::Backend;
-use crate::{Error, Result};
+use crate::{Error, PoolSettings, Result};
 
 /// SQLite called directly through rusqlite (the `rusqlite` feature): the fastest
 /// way folio runs on SQLite.
@@ -104,6 +105,7 @@ struct Inner {
     idle: Mutex<Vec<Conn>>,
     permits: Arc<Semaphore>,
     size: usize,
+    settings: PoolSettings,
 }
 
 impl std::fmt::Debug for RusqlitePool {
@@ -114,33 +116,106 @@ impl std::fmt::Debug for RusqlitePool {
     }
 }
 
-/// A connection and the step budget its progress handler enforces.
+/// A connection, the step budget and the deadline its progress handler enforces.
 struct Conn {
     db: Connection,
-    budget: Arc<AtomicI64>,
+    limits: Arc<StepLimits>,
+}
+
+/// What the progress handler of a connection stops a statement at: a number of
+/// ticks left on the caller's thread, and a deadline.
+struct StepLimits {
+    ticks: AtomicI64,
+    /// Microseconds after [`epoch`] past which the statement stops; 0: none.
+    deadline: AtomicU64,
+}
+
+/// The instant deadlines count from.
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+fn micros_since_epoch(at: Instant) -> u64 {
+    u64::try_from(at.saturating_duration_since(epoch()).as_micros()).unwrap_or(u64::MAX)
+}
+
+impl StepLimits {
+    /// Whether the statement must stop now (the progress handler's answer).
+    fn stop(&self) -> bool {
+        if self.ticks.fetch_sub(1, Ordering::Relaxed) <= 1 {
+            return true;
+        }
+        let deadline = self.deadline.load(Ordering::Relaxed);
+        deadline != 0 && micros_since_epoch(Instant::now()) >= deadline
+    }
+
+    /// Starts a statement: `ticks` on this thread, stopping at `deadline`.
+    fn start(&self, ticks: i64, deadline: Option<Instant>) {
+        self.ticks.store(ticks, Ordering::Relaxed);
+        self.deadline.store(
+            deadline.map_or(0, |d| micros_since_epoch(d).max(1)),
+            Ordering::Relaxed,
+        );
+    }
+
+    fn out_of_ticks(&self) -> bool {
+        self.ticks.load(Ordering::Relaxed) <= 1
+    }
+
+    fn past_deadline(&self) -> bool {
+        let deadline = self.deadline.load(Ordering::Relaxed);
+        deadline != 0 && micros_since_epoch(Instant::now()) >= deadline
+    }
 }
 
 impl Conn {
     fn new(db: Connection) -> Result<Conn> {
-        let budget = Arc::new(AtomicI64::new(i64::MAX));
-        let ticks = Arc::clone(&budget);
-        db.progress_handler(
-            STEPS_PER_TICK,
-            Some(move || ticks.fetch_sub(1, Ordering::Relaxed) <= 1),
-        )?;
+        let limits = Arc::new(StepLimits {
+            ticks: AtomicI64::new(i64::MAX),
+            deadline: AtomicU64::new(0),
+        });
+        let handler = Arc::clone(&limits);
+        db.progress_handler(STEPS_PER_TICK, Some(move || handler.stop()))?;
         db.set_prepared_statement_cache_capacity(128);
-        Ok(Conn { db, budget })
+        Ok(Conn { db, limits })
     }
 }
 
 impl RusqlitePool {
     /// A pool of `connections` connections (at least 1) to the SQLite file at `path`,
     /// created if missing: WAL journal, `synchronous = NORMAL`, foreign keys on, a
-    /// 5-second busy timeout.
+    /// 5-second busy timeout, no statement time limit.
     pub fn open(path: impl AsRef<std::path::Path>, connections: usize) -> Result<Self> {
+        let settings = PoolSettings {
+            connections: u32::try_from(connections).unwrap_or(u32::MAX),
+            acquire_timeout: std::time::Duration::from_secs(5),
+            statement_timeout: None,
+        };
+        RusqlitePool::open_with(path, settings)
+    }
+
+    /// A pool on the SQLite file at `path` (created if missing) under `settings`:
+    /// its connections, the wait for one (which is also SQLite's busy timeout: a
+    /// file locked by another process answers [`crate::ErrorKind::Unavailable`]
+    /// after it, not later), and the time limit of a statement, enforced by the
+    /// progress handler ([`crate::ErrorKind::Timeout`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// use std::time::Duration;
+    /// let path = std::env::temp_dir().join(format!("folio-doc-with-{}.db", std::process::id()));
+    /// let settings = folio_sqlx::PoolSettings::default().connections(3);
+    /// let pool = folio_sqlx::RusqlitePool::open_with(&path, settings)?;
+    /// assert_eq!(pool.size(), 3);
+    /// # drop(pool); let _ = std::fs::remove_file(&path);
+    /// # Ok(()) }
+    /// ```
+    pub fn open_with(path: impl AsRef<std::path::Path>, settings: PoolSettings) -> Result<Self> {
         let path = path.as_ref();
         let mut conns = Vec::new();
-        for i in 0..connections.max(1) {
+        for i in 0..settings.connections.max(1) {
             let db = Connection::open_with_flags(
                 path,
                 OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -148,35 +223,43 @@ impl RusqlitePool {
                     | OpenFlags::SQLITE_OPEN_URI
                     | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
-            db.busy_timeout(std::time::Duration::from_secs(5))?;
+            db.busy_timeout(settings.acquire_timeout)?;
             if i == 0 {
                 db.pragma_update(None, "journal_mode", "WAL")?;
             }
             db.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
             conns.push(Conn::new(db)?);
         }
-        Ok(RusqlitePool::of(conns))
+        Ok(RusqlitePool::of(conns, settings))
     }
 
     /// An in-memory database on one connection (every statement sees the same
-    /// database).
+    /// database), with no statement time limit.
     ///
     /// ```
     /// assert_eq!(folio_sqlx::RusqlitePool::memory().unwrap().size(), 1);
     /// ```
     pub fn memory() -> Result<Self> {
-        let db = Connection::open_in_memory()?;
-        db.execute_batch("PRAGMA foreign_keys = ON;")?;
-        Ok(RusqlitePool::of(vec![Conn::new(db)?]))
+        RusqlitePool::memory_with(PoolSettings::default().statement_timeout(None))
     }
 
-    fn of(conns: Vec<Conn>) -> Self {
+    fn memory_with(settings: PoolSettings) -> Result<Self> {
+        let db = Connection::open_in_memory()?;
+        db.execute_batch("PRAGMA foreign_keys = ON;")?;
+        Ok(RusqlitePool::of(
+            vec![Conn::new(db)?],
+            settings.connections(1),
+        ))
+    }
+
+    fn of(conns: Vec<Conn>, settings: PoolSettings) -> Self {
         let size = conns.len();
         RusqlitePool {
             inner: Arc::new(Inner {
                 idle: Mutex::new(conns),
                 permits: Arc::new(Semaphore::new(size)),
                 size,
+                settings,
             }),
         }
     }
@@ -186,18 +269,20 @@ impl RusqlitePool {
         self.inner.size
     }
 
-    /// Waits for a connection.
+    /// Waits for a connection, at most the pool's acquire timeout
+    /// ([`crate::ErrorKind::Busy`] past it).
     async fn acquire(&self) -> Result<Lease> {
-        let permit = Arc::clone(&self.inner.permits)
-            .acquire_owned()
+        let wait = Arc::clone(&self.inner.permits).acquire_owned();
+        let permit = tokio::time::timeout(self.inner.settings.acquire_timeout, wait)
             .await
+            .map_err(|_| Error::busy())?
             .map_err(|_| Error::unexpected("the SQLite pool is closed"))?;
         let conn = crate::cache::lock(&self.inner.idle).pop();
         let conn = conn.ok_or_else(|| Error::unexpected("a pool permit without a connection"))?;
         Ok(Lease {
             pool: Arc::clone(&self.inner),
             conn: Some(conn),
-            _permit: permit,
+            permit: Some(permit),
         })
     }
 }
@@ -206,7 +291,7 @@ impl RusqlitePool {
 pub struct Lease {
     pool: Arc<Inner>,
     conn: Option<Conn>,
-    _permit: OwnedSemaphorePermit,
+    permit: Option<OwnedSemaphorePermit>,
 }
 
 impl std::fmt::Debug for Lease {
@@ -224,47 +309,98 @@ impl Drop for Lease {
                 crate::cache::lock(&self.pool.idle).push(conn);
             }
         }
+        drop(self.permit.take());
+    }
+}
+
+/// Interrupts a connection's statement when dropped while armed: the request
+/// waiting for it went away.
+struct InterruptOnDrop {
+    handle: Option<rusqlite::InterruptHandle>,
+}
+
+impl Drop for InterruptOnDrop {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            tracing::debug!("folio-sqlx: interrupting an abandoned SQLite statement");
+            handle.interrupt();
+        }
     }
 }
 
 impl Lease {
+    fn deadline(&self) -> Option<Instant> {
+        self.pool
+            .settings
+            .statement_timeout
+            .map(|t| Instant::now() + t)
+    }
+
     /// Runs `statement`: on this thread within the step budget, else again from the
-    /// start on a blocking thread.
+    /// start on a blocking thread; stopped at the pool's statement timeout.
     async fn fetch_all(&mut self, statement: &Statement) -> Result<Vec<ValueRow>> {
+        let deadline = self.deadline();
         let conn = self
             .conn
             .as_ref()
             .ok_or_else(|| Error::unexpected("a lease without a connection"))?;
-        conn.budget.store(INLINE_TICKS, Ordering::Relaxed);
+        conn.limits.start(INLINE_TICKS, deadline);
         match query(&conn.db, statement) {
-            Err(e) if interrupted(&e) && conn.budget.load(Ordering::Relaxed) <= 1 => {
+            Err(e) if interrupted(&e) && conn.limits.past_deadline() => Err(Error::timeout()),
+            Err(e) if interrupted(&e) && conn.limits.out_of_ticks() => {
                 tracing::trace!(sql = %statement.sql, "folio-sqlx: a long SQLite statement moves to a blocking thread");
-                self.blocking(statement.clone(), |conn, st| query(&conn.db, &st))
+                self.blocking(statement.clone(), deadline, |conn, st| query(&conn.db, &st))
                     .await
             }
             other => other,
         }
     }
 
-    /// Runs `work` with the connection on tokio's blocking pool, with no step budget.
+    /// Runs `work` with the connection on tokio's blocking pool, with no step budget
+    /// but the `deadline`. If this future is dropped first, the statement is
+    /// interrupted and the connection goes back to the pool when it stops.
     async fn blocking<T: Send + 'static>(
         &mut self,
         statement: Statement,
+        deadline: Option<Instant>,
         work: fn(&Conn, Statement) -> Result<T>,
     ) -> Result<T> {
         let conn = self
             .conn
             .take()
             .ok_or_else(|| Error::unexpected("a lease without a connection"))?;
+        let mut interrupt = InterruptOnDrop {
+            handle: Some(conn.db.get_interrupt_handle()),
+        };
+        // The lease travels with the connection: dropped on the blocking thread if
+        // nobody waits for it any more, it puts the connection back.
+        let lease = Lease {
+            pool: Arc::clone(&self.pool),
+            conn: Some(conn),
+            permit: self.permit.take(),
+        };
         let joined = tokio::task::spawn_blocking(move || {
-            conn.budget.store(i64::MAX, Ordering::Relaxed);
-            let result = work(&conn, statement);
-            (conn, result)
+            let lease = lease;
+            let result = match lease.conn.as_ref() {
+                Some(conn) => {
+                    conn.limits.start(i64::MAX, deadline);
+                    match work(conn, statement) {
+                        Err(e) if interrupted(&e) && conn.limits.past_deadline() => {
+                            Err(Error::timeout())
+                        }
+                        other => other,
+                    }
+                }
+                None => Err(Error::unexpected("a lease without a connection")),
+            };
+            (lease, result)
         })
         .await;
+        interrupt.handle = None;
         match joined {
-            Ok((conn, result)) => {
-                self.conn = Some(conn);
+            Ok((mut lease, result)) => {
+                self.conn = lease.conn.take();
+                self.permit = lease.permit.take();
                 result
             }
             // The connection is lost with the task (a panic in SQLite's binding):
@@ -367,22 +503,25 @@ impl Backend for Rusqlite {
 
     const CONCURRENT: bool = false;
 
-    /// A file (created if missing) on one connection per core, at least 2; an
+    /// A file (created if missing) on `settings.connections` connections; an
     /// in-memory database on one connection.
-    fn connect(url: &str) -> BoxFuture<'_, Result<RusqlitePool>> {
+    fn connect_with(url: &str, settings: PoolSettings) -> BoxFuture<'_, Result<RusqlitePool>> {
         Box::pin(async move {
             match path_of(url) {
                 Some(path) => {
-                    let cores =
-                        std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-                    let size = cores.max(2);
-                    tokio::task::spawn_blocking(move || RusqlitePool::open(path, size))
+                    tokio::task::spawn_blocking(move || RusqlitePool::open_with(path, settings))
                         .await
                         .map_err(|_| Error::unexpected("opening SQLite failed"))?
                 }
-                None => RusqlitePool::memory(),
+                None => RusqlitePool::memory_with(settings),
             }
         })
+    }
+
+    /// Never: a wait for a connection that runs out is already
+    /// [`crate::ErrorKind::Busy`] (the pool opens no connection on demand).
+    fn saturated(_pool: &RusqlitePool) -> bool {
+        false
     }
 
     fn fetch_all<'a>(
@@ -395,8 +534,11 @@ impl Backend for Rusqlite {
     fn execute<'a>(pool: &'a RusqlitePool, statement: &'a Statement) -> BoxFuture<'a, Result<u64>> {
         Box::pin(async move {
             let mut lease = pool.acquire().await?;
+            let deadline = lease.deadline();
             lease
-                .blocking(statement.clone(), |conn, st| execute(&conn.db, &st))
+                .blocking(statement.clone(), deadline, |conn, st| {
+                    execute(&conn.db, &st)
+                })
                 .await
         })
     }

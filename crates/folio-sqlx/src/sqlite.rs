@@ -50,8 +50,10 @@ fn value_of(
 }
 
 /// A file is created when missing; `sqlite::memory:` gets a single connection that
-/// is never closed, so every statement sees one database.
-async fn connect(url: &str) -> Result<sqlx::SqlitePool, sqlx::Error> {
+/// is never closed, so every statement sees one database. sqlx cannot stop a
+/// running SQLite statement: the statement timeout is not applied here (use
+/// [`crate::Rusqlite`] for one).
+async fn open(url: &str, settings: crate::PoolSettings) -> Result<sqlx::SqlitePool, sqlx::Error> {
     let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
     let pool = if url.contains(":memory:") || url.contains("mode=memory") {
         PoolOptions::new()
@@ -60,9 +62,22 @@ async fn connect(url: &str) -> Result<sqlx::SqlitePool, sqlx::Error> {
             .idle_timeout(None)
             .max_lifetime(None)
     } else {
-        PoolOptions::new()
+        PoolOptions::new().max_connections(settings.connections.max(1))
     };
-    pool.connect_with(options).await
+    pool.acquire_timeout(settings.acquire_timeout)
+        .connect_with(options)
+        .await
+}
+
+/// SQLite has no connection to cancel from elsewhere (a statement of this backend
+/// runs to its end).
+#[allow(clippy::unused_async)]
+async fn connection_id(_conn: &mut sqlx::SqliteConnection) -> Result<Option<i64>, sqlx::Error> {
+    Ok(None)
+}
+
+fn cancel(_pool: sqlx::SqlitePool, _id: i64) -> futures::future::BoxFuture<'static, ()> {
+    Box::pin(async {})
 }
 
 sqlx_backend!(sqlx::Sqlite, folio::Sqlite, concurrent: false);

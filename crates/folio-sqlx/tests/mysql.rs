@@ -9,6 +9,14 @@ use folio::{Orderings, Select, Statement};
 use futures::TryStreamExt;
 
 all_tests!(common::mysql().await);
+limits_tests!(|settings| {
+    let test_db = folio_testing::mysql().await?;
+    let db = folio_sqlx::Db::<folio_sqlx::MySql>::connect_with(test_db.url(), settings)
+        .await
+        .expect("a pool on the test database");
+    let guard: common::Guard = Some(Box::new(test_db));
+    Some((db, guard))
+});
 
 /// A sort key of a type a cursor cannot carry (`DATE`) is a Decode error, not a
 /// panic.

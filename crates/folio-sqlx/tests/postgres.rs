@@ -8,6 +8,14 @@ use folio::{Orderings, Select};
 use futures::TryStreamExt;
 
 all_tests!(common::postgres().await);
+limits_tests!(|settings| {
+    let test_db = folio_testing::postgres().await?;
+    let db = folio_sqlx::Db::<folio_sqlx::Postgres>::connect_with(test_db.url(), settings)
+        .await
+        .expect("a pool on the test database");
+    let guard: common::Guard = Some(Box::new(test_db));
+    Some((db, guard))
+});
 
 /// A sort key of a type a cursor cannot carry is a Decode error, not a panic.
 #[tokio::test]

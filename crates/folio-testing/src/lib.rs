@@ -40,7 +40,7 @@ mod shop;
 mod sqlite;
 
 pub use mysql::{mysql, MySqlTestDb};
-pub use pg::{postgres, PgTestDb};
+pub use pg::{postgres, PgCluster, PgTestDb};
 pub use shop::{
     create_schema, load_products, load_shop, load_users_orders, orders_of_user, split_schema, Shop,
     ShopDb, CATEGORIES, MYSQL_SCHEMA, POSTGRES_SCHEMA, SQLITE_SCHEMA,

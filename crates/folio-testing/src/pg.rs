@@ -289,6 +289,25 @@ fn find_bindir() -> Option<PathBuf> {
 
 /// Starts the cluster of this process; returns its socket directory.
 fn start_cluster(bindir: &Path) -> Result<PathBuf, String> {
+    let cluster = init_cluster(bindir)?;
+    let server = run_postgres(bindir, &cluster)?;
+    // SIGQUIT: an immediate shutdown, what `pg_ctl stop -m immediate` sends (`pg_ctl`
+    // itself refuses to run as root).
+    spawn_reaper("folio-pg-reaper", server.id(), &cluster.dir, "QUIT", 100)?;
+    Ok(cluster.dir)
+}
+
+/// A cluster directory made by `initdb`: its data, its log, the user it runs as.
+#[derive(Debug)]
+struct ClusterDir {
+    dir: PathBuf,
+    data: PathBuf,
+    log_path: PathBuf,
+    user: Option<crate::server::ServerUser>,
+}
+
+/// Makes a cluster directory with `initdb` (trust auth, user `postgres`).
+fn init_cluster(bindir: &Path) -> Result<ClusterDir, String> {
     let user = server_user(&["postgres", "nobody"])?;
     let dir = make_server_dir("pg", user.as_ref())?;
     let data = dir.join("data");
@@ -296,10 +315,7 @@ fn start_cluster(bindir: &Path) -> Result<PathBuf, String> {
     let log =
         std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
     chown(&log_path, user.as_ref())?;
-    let log_tail = || log_tail(&log_path);
-    let command = |program: &str| server_command(&bindir.join(program), &dir, user.as_ref());
-
-    let status = command("initdb")
+    let status = server_command(&bindir.join("initdb"), &dir, user.as_ref())
         .arg("-D")
         .arg(&data)
         .args([
@@ -313,42 +329,59 @@ fn start_cluster(bindir: &Path) -> Result<PathBuf, String> {
             "--no-sync",
         ])
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
-        .stderr(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log)
         .status()
         .map_err(|e| format!("cannot run initdb: {e}"))?;
     if !status.success() {
-        let tail = log_tail();
+        let tail = log_tail(&log_path);
         let _ = std::fs::remove_dir_all(&dir);
         return Err(format!("initdb failed ({status}):\n{tail}"));
     }
+    Ok(ClusterDir {
+        dir,
+        data,
+        log_path,
+        user,
+    })
+}
 
-    let mut server = command("postgres")
-        .arg("-D")
-        .arg(&data)
-        .arg("-k")
-        .arg(&dir)
-        .args(["-p", &PORT.to_string()])
-        .args(["-c", "listen_addresses="])
-        .args([
-            "-c",
-            "fsync=off",
-            "-c",
-            "synchronous_commit=off",
-            "-c",
-            "full_page_writes=off",
-        ])
-        .args(["-c", "max_connections=200", "-F"])
-        .stdout(log.try_clone().map_err(|e| e.to_string())?)
-        .stderr(log)
-        // Its own process group: a Ctrl-C to the test run does not reach it; the
-        // reaper stops it.
-        .process_group(0)
-        .spawn()
-        .map_err(|e| format!("cannot start postgres: {e}"))?;
-
-    // SIGQUIT: an immediate shutdown, what `pg_ctl stop -m immediate` sends (`pg_ctl`
-    // itself refuses to run as root).
-    spawn_reaper("folio-pg-reaper", server.id(), &dir, "QUIT", 100)?;
+/// Starts `postgres` on `cluster` (its socket in the cluster directory, no TCP) and
+/// waits until it accepts connections.
+fn run_postgres(bindir: &Path, cluster: &ClusterDir) -> Result<std::process::Child, String> {
+    let log = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&cluster.log_path)
+        .map_err(|e| format!("{}: {e}", cluster.log_path.display()))?;
+    let log_tail = || log_tail(&cluster.log_path);
+    let pidfile = cluster.data.join("postmaster.pid");
+    let _ = std::fs::remove_file(&pidfile);
+    let mut server = server_command(
+        &bindir.join("postgres"),
+        &cluster.dir,
+        cluster.user.as_ref(),
+    )
+    .arg("-D")
+    .arg(&cluster.data)
+    .arg("-k")
+    .arg(&cluster.dir)
+    .args(["-p", &PORT.to_string()])
+    .args(["-c", "listen_addresses="])
+    .args([
+        "-c",
+        "fsync=off",
+        "-c",
+        "synchronous_commit=off",
+        "-c",
+        "full_page_writes=off",
+    ])
+    .args(["-c", "max_connections=200", "-F"])
+    .stdout(log.try_clone().map_err(|e| e.to_string())?)
+    .stderr(log)
+    // Its own process group: a Ctrl-C to the test run does not reach it; the
+    // reaper stops it.
+    .process_group(0)
+    .spawn()
+    .map_err(|e| format!("cannot start postgres: {e}"))?;
 
     // Ready when postmaster.pid says so (PostgreSQL 10+ writes a status line).
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -356,13 +389,99 @@ fn start_cluster(bindir: &Path) -> Result<PathBuf, String> {
         if let Ok(Some(status)) = server.try_wait() {
             return Err(format!("postgres exited ({status}):\n{}", log_tail()));
         }
-        let pidfile = std::fs::read_to_string(data.join("postmaster.pid")).unwrap_or_default();
-        if pidfile.lines().any(|l| l.trim() == "ready") {
-            return Ok(dir);
+        let pids = std::fs::read_to_string(&pidfile).unwrap_or_default();
+        if pids.lines().any(|l| l.trim() == "ready") {
+            return Ok(server);
         }
         if Instant::now() > deadline {
+            let _ = server.kill();
             return Err(format!("postgres not ready after 60 s:\n{}", log_tail()));
         }
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A PostgreSQL cluster of its own that a test stops and starts again (to see
+/// what a server does while its database is down). Started from the installed
+/// binaries even when `FOLIO_TEST_PG_URL` names a server: that one is shared and
+/// never stopped. Removed when dropped.
+///
+/// ```no_run
+/// let Some(mut cluster) = folio_testing::PgCluster::start() else { return };
+/// let url = cluster.url();
+/// cluster.stop();
+/// cluster.restart();
+/// # drop(url);
+/// ```
+#[derive(Debug)]
+pub struct PgCluster {
+    bindir: PathBuf,
+    cluster: ClusterDir,
+    server: Option<std::process::Child>,
+}
+
+impl PgCluster {
+    /// Makes and starts a cluster; `None`, after a loud skip message, when the
+    /// PostgreSQL binaries are missing (a failure under `CI` / `FOLIO_REQUIRE_PG`).
+    pub fn start() -> Option<PgCluster> {
+        let Some(bindir) = find_bindir() else {
+            not_found(
+                "PostgreSQL server binaries",
+                "FOLIO_TEST_PG_BINDIR",
+                "postgresql",
+                "FOLIO_REQUIRE_PG",
+                "install postgresql: a test that stops its database needs a cluster of its own",
+            );
+            return None;
+        };
+        let cluster = init_cluster(&bindir).unwrap_or_else(|e| panic!("folio-testing: {e}"));
+        let server =
+            run_postgres(&bindir, &cluster).unwrap_or_else(|e| panic!("folio-testing: {e}"));
+        spawn_reaper("folio-pg-reaper", server.id(), &cluster.dir, "QUIT", 100)
+            .unwrap_or_else(|e| panic!("folio-testing: {e}"));
+        Some(PgCluster {
+            bindir,
+            cluster,
+            server: Some(server),
+        })
+    }
+
+    /// The URL of its `postgres` database.
+    pub fn url(&self) -> String {
+        local_url(&self.cluster.dir, "postgres")
+    }
+
+    /// Stops the server at once (SIGQUIT: what `pg_ctl stop -m immediate` sends),
+    /// and waits until it has exited: connections to it fail from now on.
+    pub fn stop(&mut self) {
+        if let Some(mut server) = self.server.take() {
+            let _ = Command::new("kill")
+                .args(["-QUIT", &server.id().to_string()])
+                .status();
+            let _ = server.wait();
+        }
+    }
+
+    /// Starts the server again on the same data, and waits until it accepts
+    /// connections.
+    pub fn restart(&mut self) {
+        self.stop();
+        let server = run_postgres(&self.bindir, &self.cluster)
+            .unwrap_or_else(|e| panic!("folio-testing: {e}"));
+        let _ = spawn_reaper(
+            "folio-pg-reaper",
+            server.id(),
+            &self.cluster.dir,
+            "QUIT",
+            100,
+        );
+        self.server = Some(server);
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.cluster.dir);
     }
 }

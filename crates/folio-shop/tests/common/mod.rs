@@ -318,6 +318,76 @@ impl Backend {
     }
 }
 
+/// Runs one SQL statement on a test database (the writes of a test).
+pub type Exec =
+    std::sync::Arc<dyn Fn(String) -> futures::future::BoxFuture<'static, ()> + Send + Sync>;
+
+/// A database of one test's own, loaded with the data set: the application on it,
+/// a way to write to it, and what keeps it alive.
+pub struct Fresh {
+    pub app: App,
+    pub exec: Exec,
+    _keep: Box<dyn std::any::Any + Send>,
+}
+
+fn exec_on<B: ShopBackend>(db: Db<B>) -> Exec {
+    std::sync::Arc::new(move |sql: String| {
+        let db = db.clone();
+        Box::pin(async move {
+            db.execute(&Statement::new(sql.clone()))
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        })
+    })
+}
+
+impl Backend {
+    /// A new database of this backend, loaded with the data set, for a test that
+    /// writes (the shared one stays as loaded).
+    pub async fn fresh(&self) -> Fresh {
+        let settings = Settings::new(folio::CursorCodec::new(CURSOR_KEY));
+        match self {
+            Backend::Sqlite(_) => {
+                let db = folio_testing::sqlite_file();
+                load::<Rusqlite>(Db::new(rusqlite_pool(db.path()))).await;
+                Fresh {
+                    app: App::new::<Rusqlite>(rusqlite_pool(db.path()), &settings),
+                    exec: exec_on(Db::<Rusqlite>::new(rusqlite_pool(db.path()))),
+                    _keep: Box::new(db),
+                }
+            }
+            Backend::Postgres(_) => {
+                let db = folio_testing::postgres().await.expect("PostgreSQL");
+                load::<Postgres>(Db::new(db.pool().await)).await;
+                Fresh {
+                    app: App::new::<Postgres>(db.pool().await, &settings),
+                    exec: exec_on(Db::<Postgres>::new(db.pool().await)),
+                    _keep: Box::new(db),
+                }
+            }
+            Backend::MySql(_) => {
+                let db = folio_testing::mysql().await.expect("MariaDB");
+                load::<MySql>(Db::new(db.pool().await)).await;
+                Fresh {
+                    app: App::new::<MySql>(db.pool().await, &settings),
+                    exec: exec_on(Db::<MySql>::new(db.pool().await)),
+                    _keep: Box::new(db),
+                }
+            }
+        }
+    }
+}
+
+/// An INSERT of product `id` at `price` cents, in the SQL of `dialect`.
+pub fn insert_product_sql(dialect: &str, id: i64, price: i64) -> String {
+    format!(
+        "INSERT INTO products (id, name, category, price_cents, rating, created_at, description) \
+         VALUES ({id}, {}, 'books', {price}, NULL, {}, 'new')",
+        lit(&format!("New {id}")),
+        ts_lit(dialect, &epoch()),
+    )
+}
+
 /// The application under test.
 pub struct App {
     router: Router,

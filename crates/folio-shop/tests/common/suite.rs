@@ -854,3 +854,55 @@ pub async fn openapi_served(b: &Backend) {
     assert!(body["openapi"].as_str().unwrap().starts_with("3."));
     assert!(body["paths"]["/api/users/{id}/orders"].is_object());
 }
+
+/// A cursor walk while another client inserts and deletes rows at once: every row
+/// that was there from start to end is seen exactly once, and no row twice.
+pub async fn cursor_walk_under_concurrent_writes(b: &Backend) {
+    let fresh = b.fresh().await;
+    let dialect = b.name();
+    // Deletes spread over the whole ordering (before and after the walk's
+    // position), inserts at prices that land everywhere too.
+    let deleted: Vec<i64> = (1..=PRODUCTS).filter(|i| i % 9 == 4).collect();
+    let writes: Vec<String> = deleted
+        .iter()
+        .enumerate()
+        .flat_map(|(n, id)| {
+            let n = n as i64;
+            [
+                format!("DELETE FROM products WHERE id = {id}"),
+                super::insert_product_sql(dialect, 10_000 + n, 100 * ((n * 13) % 50) + 99),
+            ]
+        })
+        .collect();
+    let exec = fresh.exec.clone();
+    let writer = tokio::spawn(async move {
+        for sql in writes {
+            exec(sql).await;
+            tokio::task::yield_now().await;
+        }
+    });
+    let mut seen = Vec::new();
+    for ordering in ["price", "-created_at"] {
+        let first = format!("/api/products?cursor=&per_page=7&ordering={ordering}");
+        let (ids, _, _) = walk(&fresh.app, &first, "products", "next").await;
+        seen.push((ordering, ids));
+    }
+    writer.await.unwrap();
+    for (ordering, ids) in seen {
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            ids.len(),
+            "{ordering}: a row seen twice on {dialect}"
+        );
+        let survivors = (1..=PRODUCTS).filter(|i| !deleted.contains(i));
+        for id in survivors {
+            assert!(
+                unique.binary_search(&id).is_ok(),
+                "{ordering}: surviving row {id} missed on {dialect}"
+            );
+        }
+    }
+}

@@ -29,6 +29,8 @@ use folio::{
 use folio_sqlx::{Backend, Bookmarks, CountCache, Db, Decodes, ErrorKind, StatementCounter};
 use futures::TryStreamExt;
 
+pub mod limits;
+
 /// Instantiates the suite for a backend: `suite!(expr returning Option<(Db<B>, Guard)>; test, …)`.
 #[macro_export]
 macro_rules! suite {
