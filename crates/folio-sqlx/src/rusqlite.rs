@@ -234,13 +234,19 @@ impl RusqlitePool {
     }
 
     /// An in-memory database on one connection (every statement sees the same
-    /// database), with no statement time limit.
+    /// database, and waits its turn for it up to 5 seconds, as in [`Self::open`]:
+    /// with one connection, a background bookmark walk holds it for a while), with
+    /// no statement time limit.
     ///
     /// ```
     /// assert_eq!(folio_sqlx::RusqlitePool::memory().unwrap().size(), 1);
     /// ```
     pub fn memory() -> Result<Self> {
-        RusqlitePool::memory_with(PoolSettings::default().statement_timeout(None))
+        RusqlitePool::memory_with(PoolSettings {
+            connections: 1,
+            acquire_timeout: std::time::Duration::from_secs(5),
+            statement_timeout: None,
+        })
     }
 
     fn memory_with(settings: PoolSettings) -> Result<Self> {
