@@ -6,21 +6,31 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use folio::{Statement, Total, Value};
+use folio::{EstimateQuery, Select, Statement, Total, Value};
 
-/// The key of what is remembered of a statement: its SQL and its typed binds.
+/// The key of a remembered total: the count statement (its SQL and typed binds),
+/// or an estimate of a select (the estimate asked and the select's canonical
+/// bytes: known without rendering the estimate's SQL, which a hit then skips).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct StatementKey {
-    sql: String,
-    binds: Vec<Value>,
+pub(crate) enum TotalKey {
+    Statement { sql: String, binds: Vec<Value> },
+    Estimate(EstimateQuery, Vec<u8>),
 }
 
-impl From<&Statement> for StatementKey {
+impl From<&Statement> for TotalKey {
     fn from(st: &Statement) -> Self {
-        StatementKey {
+        TotalKey::Statement {
             sql: st.sql.clone(),
             binds: st.binds.clone(),
         }
+    }
+}
+
+impl TotalKey {
+    /// The key of `query`'s estimate of `select` (the dialect is the cache's
+    /// database's, one per cache).
+    pub(crate) fn estimate(query: EstimateQuery, select: &Select) -> Self {
+        TotalKey::Estimate(query, select.canonical_bytes())
     }
 }
 
@@ -71,7 +81,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct CountCache {
-    inner: Arc<Mutex<HashMap<StatementKey, (Instant, Total)>>>,
+    inner: Arc<Mutex<HashMap<TotalKey, (Instant, Total)>>>,
     ttl: Duration,
     capacity: usize,
 }
@@ -146,7 +156,7 @@ impl CountCache {
         lock(&self.inner).clear();
     }
 
-    pub(crate) fn get(&self, key: &StatementKey) -> Option<Total> {
+    pub(crate) fn get(&self, key: &TotalKey) -> Option<Total> {
         let mut map = lock(&self.inner);
         match map.get(key) {
             Some((at, total)) if at.elapsed() < self.ttl => Some(*total),
@@ -158,7 +168,7 @@ impl CountCache {
         }
     }
 
-    pub(crate) fn insert(&self, key: StatementKey, total: Total) {
+    pub(crate) fn insert(&self, key: TotalKey, total: Total) {
         if self.ttl.is_zero() {
             return;
         }
@@ -175,13 +185,37 @@ mod tests {
     #[test]
     fn keys_tell_binds_apart() {
         let key = |binds: Vec<Value>| {
-            StatementKey::from(&Statement {
+            TotalKey::from(&Statement {
                 sql: "SELECT ?".into(),
                 binds,
             })
         };
         assert_ne!(key(vec![Value::Int(1)]), key(vec![Value::from("1")]));
         assert_eq!(key(vec![Value::Int(1)]), key(vec![Value::Int(1)]));
+    }
+
+    #[test]
+    fn estimate_keys_tell_queries_and_selects_apart() {
+        use folio::Filter;
+        let t = Select::from("t");
+        let books = Select::from("t").filter(Filter::eq("category", "books"));
+        let key = TotalKey::estimate;
+        assert_eq!(
+            key(EstimateQuery::table(10), &t),
+            key(EstimateQuery::table(10), &t.clone().columns(["id"]))
+        );
+        assert_ne!(
+            key(EstimateQuery::table(10), &t),
+            key(EstimateQuery::table(1_000), &t)
+        );
+        assert_ne!(
+            key(EstimateQuery::table(10), &t),
+            key(EstimateQuery::planner(), &t)
+        );
+        assert_ne!(
+            key(EstimateQuery::planner(), &t),
+            key(EstimateQuery::planner(), &books)
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use folio::{CountQuery, CountStrategy, EstimateQuery, Select, Statement, Total, TotalRelation};
 
-use crate::cache::StatementKey;
+use crate::cache::TotalKey;
 use crate::{Backend, Db, Result};
 
 /// [`CountStrategy::Estimate`] counts exactly when the table estimate is below this:
@@ -85,7 +85,7 @@ pub(crate) async fn cached_exact<B: Backend>(db: &Db<B>, select: &Select) -> Res
 
 async fn cached_as<B: Backend>(db: &Db<B>, select: &Select, query: CountQuery) -> Result<Total> {
     let st = query.render(B::dialect(), select)?;
-    let key = StatementKey::from(&st);
+    let key = TotalKey::from(&st);
     if let Some(total) = db.count_cache().get(&key) {
         return Ok(total);
     }
@@ -115,13 +115,14 @@ async fn table_estimate<B: Backend>(
     exact_below: u64,
 ) -> Result<Total> {
     let dialect = B::dialect();
-    let Some(st) = EstimateQuery::table(exact_below).render(dialect, select)? else {
-        return exact(db, select).await;
-    };
-    let key = StatementKey::from(&st.statement);
+    let query = EstimateQuery::table(exact_below);
+    let key = TotalKey::estimate(query, select);
     if let Some(total) = db.estimate_cache().get(&key) {
         return Ok(total);
     }
+    let Some(st) = query.render(dialect, select)? else {
+        return exact(db, select).await;
+    };
     let row = match first_row(db, &st.statement).await {
         Ok(row) => row,
         Err(e)
@@ -150,13 +151,14 @@ async fn table_estimate<B: Backend>(
 
 /// The planner's estimate of `select`'s rows, `None` where the backend has none.
 async fn planner_estimate<B: Backend>(db: &Db<B>, select: &Select) -> Result<Option<Total>> {
-    let Some(st) = EstimateQuery::planner().render(B::dialect(), select)? else {
-        return Ok(None);
-    };
-    let key = StatementKey::from(&st.statement);
+    let query = EstimateQuery::planner();
+    let key = TotalKey::estimate(query, select);
     if let Some(total) = db.estimate_cache().get(&key) {
         return Ok(Some(total));
     }
+    let Some(st) = query.render(B::dialect(), select)? else {
+        return Ok(None);
+    };
     let total = first_row(db, &st.statement)
         .await?
         .and_then(|row| st.total(&row));

@@ -111,6 +111,8 @@ mod row_de;
 mod rusqlite;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "rusqlite")]
+mod sqlite_datetime;
 mod stream;
 mod timestamp;
 
@@ -126,6 +128,8 @@ pub use limits::{Limits, DEFAULT_COSTLY_OFFSET};
 pub use pool_settings::{PoolSettings, DEFAULT_ACQUIRE_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT};
 #[cfg(feature = "rusqlite")]
 pub use rusqlite::{Lease, Rusqlite, RusqlitePool, ValueRow};
+#[cfg(feature = "rusqlite")]
+pub use sqlite_datetime::sqlite_datetime;
 
 /// MySQL and MariaDB (sqlx's database type).
 #[cfg(feature = "mysql")]

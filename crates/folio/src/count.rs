@@ -122,7 +122,7 @@ impl CountQuery {
 /// let st = EstimateQuery::planner().render(&Postgres, &filtered).unwrap().unwrap();
 /// assert!(st.statement.sql.starts_with("EXPLAIN (FORMAT JSON) SELECT"));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct EstimateQuery {
     /// `Some(n)`: a table estimate, counted exactly below `n`; `None`: the planner's.
     table_exact_below: Option<u64>,

@@ -1,5 +1,6 @@
-//! The resources the API serves: row types read from SQLite and PostgreSQL alike,
-//! serialized with the keys of SPEC §3.3.
+//! The resources the API serves: row types read from SQLite, PostgreSQL and
+//! MySQL/MariaDB alike, serialized with the keys the API documents (`price`,
+//! `total` in cents; timestamps as RFC 3339 UTC).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize, Serializer};
@@ -18,8 +19,9 @@ fn serialize_ts<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Err
 
 /// A product as the list, the detail and the export return it.
 ///
-/// `created_at` decodes from SQLite's RFC 3339 TEXT and PostgreSQL's
-/// TIMESTAMPTZ alike (sqlx's chrono support reads both). `description` is
+/// `created_at` decodes from SQLite's RFC 3339 TEXT (serde, through
+/// [`folio_sqlx::sqlite_datetime`]) and from PostgreSQL's TIMESTAMPTZ and
+/// MySQL's DATETIME (sqlx's chrono support). `description` is
 /// selected only when asked for; a row without the column leaves it `None`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, ToSchema)]
 pub struct Product {
@@ -36,7 +38,10 @@ pub struct Product {
     /// The average rating; null when the product has none.
     pub rating: Option<f64>,
     /// When the product was added (RFC 3339, UTC, microseconds).
-    #[serde(serialize_with = "serialize_ts")]
+    #[serde(
+        serialize_with = "serialize_ts",
+        deserialize_with = "folio_sqlx::sqlite_datetime"
+    )]
     #[schema(value_type = String, format = DateTime, example = "2024-05-01T12:34:56.123456Z")]
     pub created_at: DateTime<Utc>,
     /// The long description (about 500 bytes): returned only when `fields`
@@ -61,7 +66,10 @@ pub struct User {
     /// The user's e-mail address (unique).
     pub email: String,
     /// When the user signed up (RFC 3339, UTC, microseconds).
-    #[serde(serialize_with = "serialize_ts")]
+    #[serde(
+        serialize_with = "serialize_ts",
+        deserialize_with = "folio_sqlx::sqlite_datetime"
+    )]
     #[schema(value_type = String, format = DateTime, example = "2024-05-01T12:34:56.123456Z")]
     pub created_at: DateTime<Utc>,
 }
@@ -81,7 +89,10 @@ pub struct Order {
     #[serde(alias = "total_cents")]
     pub total: i64,
     /// When the order was placed (RFC 3339, UTC, microseconds).
-    #[serde(serialize_with = "serialize_ts")]
+    #[serde(
+        serialize_with = "serialize_ts",
+        deserialize_with = "folio_sqlx::sqlite_datetime"
+    )]
     #[schema(value_type = String, format = DateTime, example = "2024-05-01T12:34:56.123456Z")]
     pub created_at: DateTime<Utc>,
 }
