@@ -24,6 +24,7 @@ fn serialize_ts<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Err
 /// MySQL's DATETIME (sqlx's chrono support). `description` is
 /// selected only when asked for; a row without the column leaves it `None`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, ToSchema)]
+#[schema(description = "A product as the list, the detail and the export return it.")]
 pub struct Product {
     /// The product id.
     pub id: i64,
