@@ -130,6 +130,7 @@ pub use pool_settings::{PoolSettings, DEFAULT_ACQUIRE_TIMEOUT, DEFAULT_STATEMENT
 pub use rusqlite::{Lease, Rusqlite, RusqlitePool, ValueRow};
 #[cfg(feature = "rusqlite")]
 pub use sqlite_datetime::sqlite_datetime;
+pub use timestamp::rfc3339_micros;
 
 /// MySQL and MariaDB (sqlx's database type).
 #[cfg(feature = "mysql")]
