@@ -22,6 +22,7 @@ macro_rules! say {
 
 mod driver;
 mod http;
+mod mariadb;
 mod peers;
 mod procs;
 mod report;
@@ -119,6 +120,12 @@ struct AllArgs {
     /// Skip PostgreSQL.
     #[arg(long)]
     no_pg: bool,
+    /// Measure MariaDB too, on a throwaway server (folio-testing's; seeded each run).
+    #[arg(long)]
+    mysql: bool,
+    /// Measure MariaDB (or MySQL) on this database (seeded if its row count differs).
+    #[arg(long)]
+    mysql_url: Option<String>,
     /// Skip the Python peers.
     #[arg(long)]
     no_peers: bool,
@@ -543,6 +550,16 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
             });
         }
     }
+    // MariaDB: opt-in (--mysql: a throwaway server; --mysql-url).
+    let mut _mysql_guard = None;
+    if args.mysql || args.mysql_url.is_some() {
+        if let Some(prepared) =
+            mariadb::prepare(&cfg, args.mysql_url.as_deref(), &mut results).await?
+        {
+            backends.push(prepared.backend);
+            _mysql_guard = prepared.keep_alive;
+        }
+    }
     if let Ok(v) = sqlite_version().await {
         results
             .meta
@@ -586,6 +603,9 @@ async fn measure_backend(
     results: &mut Results,
 ) -> Result<(), BoxError> {
     if cfg.stability_only {
+        if backend.sqlalchemy_url.is_empty() {
+            return Ok(());
+        }
         let venv = venv.ok_or("--stability-only needs the peers")?;
         results
             .stability
@@ -598,7 +618,9 @@ async fn measure_backend(
         "sqlite" => {
             in_process::<folio_sqlx::Rusqlite>(cfg, backend, &shop, depths, results).await?
         }
-        "mysql" => in_process::<folio_sqlx::MySql>(cfg, backend, &shop, depths, results).await?,
+        "mariadb" | "mysql" => {
+            in_process::<folio_sqlx::MySql>(cfg, backend, &shop, depths, results).await?
+        }
         _ => in_process::<folio_sqlx::Postgres>(cfg, backend, &shop, depths, results).await?,
     };
     if backend.name == "sqlite" {
@@ -643,7 +665,7 @@ async fn measure_backend(
     }
     drop(shop);
 
-    if let Some(venv) = venv {
+    if let Some(venv) = venv.filter(|_| !backend.sqlalchemy_url.is_empty()) {
         if backend.name == "sqlite" || !peers_sqlite_only {
             for app in [peers::App::Drf, peers::App::Flask] {
                 say!("[{}] peer {} …", backend.name, app.name());
