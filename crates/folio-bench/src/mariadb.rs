@@ -46,9 +46,9 @@ pub(crate) async fn prepare(
         conn.close().await?;
         (db.url().to_owned(), Some(db))
     } else {
-        results.notes.push(
-            "MariaDB skipped: no MariaDB binaries found and no --mysql-url".to_owned(),
-        );
+        results
+            .notes
+            .push("MariaDB skipped: no MariaDB binaries found and no --mysql-url".to_owned());
         return Ok(None);
     };
     let (version, pool_mib) = server(&url).await?;
@@ -58,7 +58,12 @@ pub(crate) async fn prepare(
         "mysql"
     };
     results.meta.versions.push((
-        if name == "mariadb" { "MariaDB" } else { "MySQL" }.to_owned(),
+        if name == "mariadb" {
+            "MariaDB"
+        } else {
+            "MySQL"
+        }
+        .to_owned(),
         version,
     ));
     results.notes.push(format!(
