@@ -1,11 +1,12 @@
 //! # folio-bench
 //!
 //! folio's benchmarks, in one command: `cargo run --release -p folio-bench -- all`
-//! seeds the data set into SQLite and a throwaway PostgreSQL cluster, starts
-//! folio-shop (release), measures latency by depth, the count strategies,
-//! throughput at concurrency 32 and peak memory, runs the same scenarios against a
-//! Flask-SQLAlchemy app and a Django REST Framework app under gunicorn (installed
-//! into a virtualenv), stops everything it started, and writes `results.json`,
+//! seeds the data set into SQLite, a throwaway PostgreSQL cluster and a throwaway
+//! MariaDB server, starts folio-shop (release), measures latency by depth, the
+//! count strategies, throughput at concurrency 32 and peak memory, runs the same
+//! scenarios against a Flask-SQLAlchemy app and a Django REST Framework app under
+//! gunicorn (installed into a virtualenv; SQLite and PostgreSQL only), stops
+//! everything it started, and writes `results.json`,
 //! `results.md` and SVG charts (default `docs/bench/`). `--quick` runs a small
 //! data set in a few minutes (CI runs it so that the command cannot rot).
 
@@ -120,10 +121,11 @@ struct AllArgs {
     /// Skip PostgreSQL.
     #[arg(long)]
     no_pg: bool,
-    /// Measure MariaDB too, on a throwaway server (folio-testing's; seeded each run).
+    /// Skip MariaDB.
     #[arg(long)]
-    mysql: bool,
-    /// Measure MariaDB (or MySQL) on this database (seeded if its row count differs).
+    no_mysql: bool,
+    /// Use this MariaDB (or MySQL) database (seeded if its row count differs) instead
+    /// of a throwaway server.
     #[arg(long)]
     mysql_url: Option<String>,
     /// Skip the Python peers.
@@ -550,15 +552,17 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
             });
         }
     }
-    // MariaDB: opt-in (--mysql: a throwaway server; --mysql-url).
+    // MariaDB: a throwaway server (folio-testing's, seeded each run), or --mysql-url.
     let mut _mysql_guard = None;
-    if args.mysql || args.mysql_url.is_some() {
-        if let Some(prepared) =
-            mariadb::prepare(&cfg, args.mysql_url.as_deref(), &mut results).await?
-        {
-            backends.push(prepared.backend);
-            _mysql_guard = prepared.keep_alive;
-        }
+    if args.no_mysql {
+        results
+            .notes
+            .push("MariaDB skipped (--no-mysql)".to_owned());
+    } else if let Some(prepared) =
+        mariadb::prepare(&cfg, args.mysql_url.as_deref(), &mut results).await?
+    {
+        backends.push(prepared.backend);
+        _mysql_guard = prepared.keep_alive;
     }
     if let Ok(v) = sqlite_version().await {
         results
