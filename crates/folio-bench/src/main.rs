@@ -1,11 +1,12 @@
 //! # folio-bench
 //!
 //! folio's benchmarks, in one command: `cargo run --release -p folio-bench -- all`
-//! seeds the data set into SQLite and a throwaway PostgreSQL cluster, starts
-//! folio-shop (release), measures latency by depth, the count strategies,
-//! throughput at concurrency 32 and peak memory, runs the same scenarios against a
-//! Flask-SQLAlchemy app and a Django REST Framework app under gunicorn (installed
-//! into a virtualenv), stops everything it started, and writes `results.json`,
+//! seeds the data set into SQLite, a throwaway PostgreSQL cluster and a throwaway
+//! MariaDB server, starts folio-shop (release), measures latency by depth, the
+//! count strategies, throughput at concurrency 32 and peak memory, runs the same
+//! scenarios against a Flask-SQLAlchemy app and a Django REST Framework app under
+//! gunicorn (installed into a virtualenv; SQLite and PostgreSQL only), stops
+//! everything it started, and writes `results.json`,
 //! `results.md` and SVG charts (default `docs/bench/`). `--quick` runs a small
 //! data set in a few minutes (CI runs it so that the command cannot rot).
 
@@ -22,6 +23,7 @@ macro_rules! say {
 
 mod driver;
 mod http;
+mod mariadb;
 mod peers;
 mod procs;
 mod report;
@@ -119,6 +121,13 @@ struct AllArgs {
     /// Skip PostgreSQL.
     #[arg(long)]
     no_pg: bool,
+    /// Skip MariaDB.
+    #[arg(long)]
+    no_mysql: bool,
+    /// Use this MariaDB (or MySQL) database (seeded if its row count differs) instead
+    /// of a throwaway server.
+    #[arg(long)]
+    mysql_url: Option<String>,
     /// Skip the Python peers.
     #[arg(long)]
     no_peers: bool,
@@ -543,6 +552,18 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
             });
         }
     }
+    // MariaDB: a throwaway server (folio-testing's, seeded each run), or --mysql-url.
+    let mut _mysql_guard = None;
+    if args.no_mysql {
+        results
+            .notes
+            .push("MariaDB skipped (--no-mysql)".to_owned());
+    } else if let Some(prepared) =
+        mariadb::prepare(&cfg, args.mysql_url.as_deref(), &mut results).await?
+    {
+        backends.push(prepared.backend);
+        _mysql_guard = prepared.keep_alive;
+    }
     if let Ok(v) = sqlite_version().await {
         results
             .meta
@@ -586,6 +607,9 @@ async fn measure_backend(
     results: &mut Results,
 ) -> Result<(), BoxError> {
     if cfg.stability_only {
+        if backend.sqlalchemy_url.is_empty() {
+            return Ok(());
+        }
         let venv = venv.ok_or("--stability-only needs the peers")?;
         results
             .stability
@@ -598,7 +622,9 @@ async fn measure_backend(
         "sqlite" => {
             in_process::<folio_sqlx::Rusqlite>(cfg, backend, &shop, depths, results).await?
         }
-        "mysql" => in_process::<folio_sqlx::MySql>(cfg, backend, &shop, depths, results).await?,
+        "mariadb" | "mysql" => {
+            in_process::<folio_sqlx::MySql>(cfg, backend, &shop, depths, results).await?
+        }
         _ => in_process::<folio_sqlx::Postgres>(cfg, backend, &shop, depths, results).await?,
     };
     if backend.name == "sqlite" {
@@ -643,7 +669,7 @@ async fn measure_backend(
     }
     drop(shop);
 
-    if let Some(venv) = venv {
+    if let Some(venv) = venv.filter(|_| !backend.sqlalchemy_url.is_empty()) {
         if backend.name == "sqlite" || !peers_sqlite_only {
             for app in [peers::App::Drf, peers::App::Flask] {
                 say!("[{}] peer {} …", backend.name, app.name());
@@ -687,7 +713,12 @@ async fn in_process<B: folio_shop::backend::ShopBackend>(
     depths: &[u64],
     results: &mut Results,
 ) -> Result<Vec<shop::Boundary>, BoxError> {
-    let db = folio_sqlx::Db::<B>::connect(&backend.url).await?;
+    // No statement time limit: the naive OFFSET at 900k runs past the default 5 s
+    // on MariaDB, and measuring it is the point.
+    let settings = folio_sqlx::PoolSettings::default()
+        .statement_timeout(None)
+        .acquire_timeout(Duration::from_secs(60));
+    let db = folio_sqlx::Db::<B>::connect_with(&backend.url, settings).await?;
     let bounds = shop::boundaries(&db, backend.name, depths).await?;
     if cfg.skip_depth {
         results.notes.push(format!(

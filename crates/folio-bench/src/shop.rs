@@ -199,7 +199,16 @@ async fn walk(
             let path = format!(
                 "/api/products?ordering={ordering}&count=none&per_page={step}&cursor={token}"
             );
-            let r = conn.get(&path, true).await?;
+            // A 503 is the server saying it is busy (its pool, while it takes an
+            // ordering's bookmarks on a slow backend): asked again, a few times.
+            let mut r = conn.get(&path, true).await?;
+            for _ in 0..20 {
+                if r.status != 503 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                r = conn.get(&path, true).await?;
+            }
             if r.status != 200 {
                 return Err(format!("walk: GET {path}: status {}", r.status).into());
             }
@@ -228,11 +237,18 @@ async fn await_bookmarks(
         depth / 10 + 1
     );
     let start = Instant::now();
-    let first = conn.get(&path, false).await?.db_ms.unwrap_or(0.0);
+    // Only answered pages tell: a 503 (the deep OFFSET past its time limit, or the
+    // pool busy while the bookmarks are taken) carries no database time.
+    // A first page that timed out: a bookmark's seek takes a millisecond or so.
+    let r = conn.get(&path, false).await?;
+    let first = match (r.status, r.db_ms) {
+        (200, Some(ms)) => ms,
+        _ => 250.0,
+    };
     while start.elapsed() < patience {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let now = conn.get(&path, false).await?.db_ms.unwrap_or(0.0);
-        if now < first / 5.0 {
+        let r = conn.get(&path, false).await?;
+        if r.status == 200 && r.db_ms.unwrap_or(f64::INFINITY) < first / 5.0 {
             break;
         }
     }
@@ -254,7 +270,7 @@ pub(crate) async fn depth_http(
     for b in bounds {
         let o = &b.ordering;
         if let Some(&deepest) = depths.iter().max() {
-            let patience = Duration::from_secs(if cfg.quick { 1 } else { 30 });
+            let patience = Duration::from_secs(if cfg.quick { 1 } else { 120 });
             let waited = await_bookmarks(&mut conn, o, deepest, patience).await?;
             say!(
                 "[{}] {o}: bookmarks served after {:.1} s",

@@ -36,7 +36,11 @@ impl<B: Backend> Db<B> {
     ///
     /// Returns one entry per distinct parent, in the order of `parents` (a parent
     /// given twice is loaded once, at its first position); a parent with no children
-    /// gets an empty entry.
+    /// gets an empty entry. A parent's children are the rows the database holds
+    /// equal to it: text keys under the column's collation, so under a
+    /// case-insensitive one the parents 'abc' and 'ABC' (two entries) each get the
+    /// children stored as 'abc', 'ABC' or 'Abc', as `WHERE parent_column = ?` would
+    /// (see [`ChildrenQuery`]).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -92,12 +96,23 @@ impl<B: Backend> Db<B> {
         let statements = ChildrenQuery::new(spec, parent_column, &distinct, per_parent)
             .render(B::dialect(), select)?;
         let per_parent = usize::try_from(per_parent).unwrap_or(usize::MAX);
+        // Text keys compare under the column's collation ('abc' = 'ABC' under a
+        // case-insensitive one): their rows say which parent they belong to by its
+        // position, never by the key's bytes.
+        let by_position = distinct.iter().any(|p| matches!(p, Value::Text(_)));
         for st in &statements {
             // Rows come ordered by parent, then rank: at most `per_parent + 1` each,
             // the extra one saying that the parent has more.
             for row in self.fetch_rows(st).await? {
-                let parent = B::value(&row, parent_column)?;
-                let Some(&i) = index.get(&parent) else {
+                let found = if by_position {
+                    match B::value(&row, ChildrenQuery::PARENT_INDEX_COLUMN)? {
+                        Value::Int(i) => usize::try_from(i).ok().filter(|i| *i < out.len()),
+                        _ => None,
+                    }
+                } else {
+                    index.get(&B::value(&row, parent_column)?).copied()
+                };
+                let Some(i) = found else {
                     continue;
                 };
                 let entry = &mut out[i];

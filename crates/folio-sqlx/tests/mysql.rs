@@ -89,3 +89,66 @@ async fn datetime_keys_round_trip() {
     want.sort_by_key(|i| (i % 3, *i));
     assert_eq!(got.into_iter().map(|r| r.0).collect::<Vec<_>>(), want);
 }
+
+/// Text parent keys under the database's case-insensitive collation: the first
+/// children of each parent are the rows the database itself holds equal to it
+/// (`WHERE owner = ?`), whatever the spelling given ('abc', 'ABC', 'Abc' are one
+/// key under `utf8mb4_general_ci`), each spelling given getting its own entry.
+#[tokio::test]
+async fn children_of_text_parents_match_under_the_collation() {
+    let Some((db, _guard)) = common::mysql().await else {
+        return;
+    };
+    for sql in [
+        "CREATE TABLE tags (id BIGINT PRIMARY KEY, owner VARCHAR(20) NOT NULL)",
+        "INSERT INTO tags VALUES (1, 'abc'), (2, 'ABC'), (3, 'abc'), (4, 'xyz'), (5, 'Abc'), \
+         (6, 'XYZ'), (7, 'other')",
+        "CREATE INDEX tags_owner ON tags (owner, id)",
+    ] {
+        db.execute(&Statement::new(sql))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    }
+    #[derive(sqlx::FromRow, Debug, PartialEq)]
+    struct Tag {
+        id: i64,
+        owner: String,
+    }
+    let spec = folio::SortSpec::by_unique("id", "id");
+    let parents: Vec<folio::Value> = ["ABC", "abc", "Xyz", "none", "ABC"]
+        .into_iter()
+        .map(folio::Value::from)
+        .collect();
+    for per_parent in [1u64, 2, 5] {
+        let got = db
+            .children::<Tag>(&Select::from("tags"), "owner", &spec, &parents, per_parent)
+            .await
+            .unwrap();
+        // one entry per parent as given (the repeated 'ABC' once)
+        let given: Vec<&folio::Value> = got.iter().map(|c| &c.parent).collect();
+        assert_eq!(given, parents[..4].iter().collect::<Vec<_>>());
+        for c in &got {
+            // what the database holds equal to this parent, in the ordering
+            let folio::Value::Text(owner) = &c.parent else {
+                panic!("a text parent")
+            };
+            let want: Vec<i64> =
+                sqlx::query_scalar::<_, i64>("SELECT id FROM tags WHERE owner = ? ORDER BY id")
+                    .bind(owner)
+                    .fetch_all(db.pool())
+                    .await
+                    .unwrap();
+            let ids: Vec<i64> = c.items.iter().map(|t| t.id).collect();
+            let k = (per_parent as usize).min(want.len());
+            assert_eq!(ids, want[..k], "parent {owner}, {per_parent} per parent");
+            assert_eq!(c.has_more, want.len() > k, "parent {owner}, {per_parent}");
+            assert_eq!(
+                c.last_keys,
+                ids.last().map(|id| vec![folio::Value::Int(*id)]),
+                "parent {owner}"
+            );
+        }
+        // the collation is what the test says it is: 'ABC' and 'abc' both hold 4 rows
+        assert_eq!(got[0].items.first().map(|t| t.owner.as_str()), Some("abc"));
+    }
+}

@@ -1851,6 +1851,37 @@ pub async fn load_children_one_statement<B: TestBackend>(db: Db<B>, t: &str) {
             .all(|o| o.status == "paid"));
         assert!(children.iter().all(|c| c.items.len() <= 1));
     }
+    // text parent keys (matched back by position): the rows the database holds
+    // equal to each, in one statement
+    let statuses: Vec<Value> = ["pending", "paid", "none"]
+        .into_iter()
+        .map(Value::from)
+        .collect();
+    let counter = StatementCounter::new();
+    let children = db
+        .counted(&counter)
+        .children::<ShopOrder>(&select, "status", &spec, &statuses, 4)
+        .await
+        .unwrap();
+    assert_eq!(counter.get(), 1);
+    assert_eq!(children.len(), 3);
+    for (p, c) in statuses.iter().zip(&children) {
+        assert_eq!(&c.parent, p);
+        let all = db
+            .fetch_all::<(i64,)>(&portable::<B>(
+                &format!("SELECT id FROM {orders} WHERE status = ? ORDER BY id DESC"),
+                [p.clone()],
+            ))
+            .await
+            .unwrap();
+        let want: Vec<i64> = all.iter().take(4).map(|r| r.0).collect();
+        assert_eq!(
+            c.items.iter().map(|o| o.id).collect::<Vec<_>>(),
+            want,
+            "{p:?}"
+        );
+        assert_eq!(c.has_more, all.len() > 4, "{p:?}");
+    }
     // no parents: no statement
     let counter = StatementCounter::new();
     assert!(db
