@@ -126,13 +126,12 @@ pub fn parameters(endpoint: &Endpoint) -> Vec<Parameter> {
         out.push(list(query(
             fields.param_name(),
             format!(
-                "The item keys to return, comma-separated, from {} (absent or empty: {}).",
+                "The item keys to return, comma-separated, from {} (absent or empty: {}); \
+                 a key named twice is returned once.",
                 names.join(", "),
                 fields.defaults.join(", ")
             ),
-            ArrayBuilder::new()
-                .items(typed(Type::String).enum_values(Some(names)))
-                .unique_items(true),
+            ArrayBuilder::new().items(typed(Type::String).enum_values(Some(names))),
         )));
     }
     let counts: Vec<&str> = endpoint.client_counts().iter().map(|c| c.name()).collect();

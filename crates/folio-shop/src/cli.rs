@@ -121,7 +121,8 @@ pub struct LimitArgs {
     #[arg(long, default_value_t = 1_000_000)]
     pub count_budget: u64,
     /// How many costly statements (exact counts, deep OFFSET reads no bookmark
-    /// serves) run at once; one more answers 503 at once (default: 2 per core).
+    /// serves) run at once; one more answers 503 at once (default: 2 per core, at
+    /// most half the database connections, so that cheap requests always find one).
     /// 0: no limit.
     #[arg(long)]
     pub costly_statements: Option<usize>,
@@ -143,10 +144,13 @@ impl LimitArgs {
             )
     }
 
-    /// The bounds on a request's cost.
-    pub fn limits(&self) -> folio_sqlx::Limits {
+    /// The bounds on a request's cost, for a pool of `connections`.
+    pub fn limits(&self, connections: u32) -> folio_sqlx::Limits {
         let cores = crate::backend::pool_size() as usize;
-        let costly = self.costly_statements.unwrap_or(cores * 2);
+        let half_the_pool = (connections as usize / 2).max(1);
+        let costly = self
+            .costly_statements
+            .unwrap_or((cores * 2).min(half_the_pool));
         folio_sqlx::Limits::default()
             .count_budget((self.count_budget > 0).then_some(self.count_budget))
             .costly_statements((costly > 0).then_some(costly))
@@ -197,8 +201,11 @@ mod tests {
         assert_eq!(pool.connections, 8);
         assert_eq!(pool.statement_timeout, Some(Duration::from_secs(5)));
         assert_eq!(pool.acquire_timeout, Duration::from_millis(500));
-        assert_eq!(args.limits.limits().count_budget, Some(1_000_000));
-        assert!(args.limits.limits().costly_statements.is_some());
+        assert_eq!(args.limits.limits(8).count_budget, Some(1_000_000));
+        assert!(args.limits.limits(8).costly_statements.is_some());
+        // Costly statements never hold every connection: cheap pages find one.
+        assert_eq!(args.limits.limits(2).costly_statements, Some(1));
+        assert!(args.limits.limits(8).costly_statements <= Some(4));
     }
 
     #[test]
@@ -220,7 +227,7 @@ mod tests {
         };
         assert_eq!(args.limits.pool_settings(8).statement_timeout, None);
         assert_eq!(args.limits.pool_settings(8).connections, 3);
-        let limits = args.limits.limits();
+        let limits = args.limits.limits(3);
         assert_eq!(
             (limits.count_budget, limits.costly_statements),
             (None, None)
