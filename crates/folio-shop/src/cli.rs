@@ -113,7 +113,7 @@ pub struct LimitArgs {
     #[arg(long, default_value_t = 500)]
     pub pool_timeout_ms: u64,
     /// Database connections (default: 4 per core on PostgreSQL and MariaDB, 1 per
-    /// core on SQLite, at least 2).
+    /// core and one more on SQLite, at least 2).
     #[arg(long)]
     pub db_connections: Option<u32>,
     /// The most rows an exact count reads: past it, `count=exact` answers this
@@ -122,7 +122,7 @@ pub struct LimitArgs {
     pub count_budget: u64,
     /// How many costly statements (exact counts, deep OFFSET reads no bookmark
     /// serves) run at once; one more answers 503 at once (default: 2 per core, at
-    /// most half the database connections, so that cheap requests always find one).
+    /// most one fewer than the database connections, at least 2).
     /// 0: no limit.
     #[arg(long)]
     pub costly_statements: Option<usize>,
@@ -147,10 +147,10 @@ impl LimitArgs {
     /// The bounds on a request's cost, for a pool of `connections`.
     pub fn limits(&self, connections: u32) -> folio_sqlx::Limits {
         let cores = crate::backend::pool_size() as usize;
-        let half_the_pool = (connections as usize / 2).max(1);
+        let all_but_one = (connections as usize).saturating_sub(1);
         let costly = self
             .costly_statements
-            .unwrap_or((cores * 2).min(half_the_pool));
+            .unwrap_or((cores * 2).min(all_but_one));
         folio_sqlx::Limits::default()
             .count_budget((self.count_budget > 0).then_some(self.count_budget))
             .costly_statements((costly > 0).then_some(costly))
@@ -203,9 +203,10 @@ mod tests {
         assert_eq!(pool.acquire_timeout, Duration::from_millis(500));
         assert_eq!(args.limits.limits(8).count_budget, Some(1_000_000));
         assert!(args.limits.limits(8).costly_statements.is_some());
-        // Costly statements never hold every connection: cheap pages find one.
-        assert_eq!(args.limits.limits(2).costly_statements, Some(1));
-        assert!(args.limits.limits(8).costly_statements <= Some(4));
+        // Costly statements leave a connection for cheap pages (folio-sqlx allows
+        // no fewer than 2).
+        assert_eq!(args.limits.limits(3).costly_statements, Some(2));
+        assert!(args.limits.limits(8).costly_statements <= Some(7));
     }
 
     #[test]
