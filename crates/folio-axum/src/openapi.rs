@@ -65,18 +65,14 @@ pub fn parameters(endpoint: &Endpoint) -> Vec<Parameter> {
                 "Page size (default {}, at most {max}; larger values are clamped).",
                 policy.default_size.clamp(1, max)
             ),
-            typed(Type::Integer)
-                .minimum(Some(1))
-                .maximum(Some(u32::MAX)),
+            typed(Type::Integer).minimum(Some(1)),
         ));
     }
     if modes.contains(Modes::OFFSET) {
         out.push(query(
             &names.limit,
             format!("Page size in limit/offset mode (at most {max}; larger values are clamped)."),
-            typed(Type::Integer)
-                .minimum(Some(1))
-                .maximum(Some(u32::MAX)),
+            typed(Type::Integer).minimum(Some(1)),
         ));
         out.push(query(
             &names.offset,
@@ -117,7 +113,7 @@ pub fn parameters(endpoint: &Endpoint) -> Vec<Parameter> {
         orderings.param_name(),
         format!(
             "Comma-separated orderings from {}, each with `-` for descending and each field \
-             at most once; the unique key is appended as the tiebreaker. Default `{}`.",
+             at most once; the unique key is appended as the tiebreaker. Absent or empty: `{}`.",
             allowed.join(", "),
             orderings.default_spec()
         ),
@@ -130,13 +126,12 @@ pub fn parameters(endpoint: &Endpoint) -> Vec<Parameter> {
         out.push(list(query(
             fields.param_name(),
             format!(
-                "The item keys to return, comma-separated, from {} (default: {}).",
+                "The item keys to return, comma-separated, from {} (absent or empty: {}); \
+                 a key named twice is returned once.",
                 names.join(", "),
                 fields.defaults.join(", ")
             ),
-            ArrayBuilder::new()
-                .items(typed(Type::String).enum_values(Some(names)))
-                .unique_items(true),
+            ArrayBuilder::new().items(typed(Type::String).enum_values(Some(names))),
         )));
     }
     let counts: Vec<&str> = endpoint.client_counts().iter().map(|c| c.name()).collect();

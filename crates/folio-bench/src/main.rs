@@ -29,6 +29,7 @@ mod procs;
 mod report;
 mod results;
 mod shop;
+mod soak;
 mod stats;
 mod svg;
 
@@ -149,6 +150,16 @@ struct AllArgs {
     /// gunicorn workers per peer app.
     #[arg(long, default_value_t = 4)]
     peer_workers: usize,
+    /// Only the `soak` and `count-storm` scenarios (no depth study, counts,
+    /// throughput, export or peers).
+    #[arg(long)]
+    soak_only: bool,
+    /// Connections of the soak (default 1,000, or 200 with --quick).
+    #[arg(long)]
+    soak_connections: Option<usize>,
+    /// Seconds of the soak (default 60, or 2 with --quick).
+    #[arg(long)]
+    soak_secs: Option<f64>,
 }
 
 /// The settings of a run.
@@ -190,6 +201,10 @@ pub(crate) struct Config {
     pub(crate) skip_depth: bool,
     /// `--stability-only`.
     pub(crate) stability_only: bool,
+    /// `--soak-only`.
+    pub(crate) soak_only: bool,
+    /// The soak and count-storm scenarios' settings.
+    pub(crate) soak: soak::Settings,
 }
 
 impl Config {
@@ -433,6 +448,15 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
         peer_workers: args.peer_workers,
         skip_depth: args.skip_depth,
         stability_only: args.stability_only,
+        soak_only: args.soak_only,
+        soak: {
+            let mut soak = soak::Settings::new(args.quick);
+            soak.connections = args.soak_connections.unwrap_or(soak.connections);
+            if let Some(secs) = args.soak_secs {
+                soak.duration = Duration::from_secs_f64(secs.clamp(0.5, 3600.0));
+            }
+            soak
+        },
     };
     std::fs::create_dir_all(&cfg.data_dir)?;
 
@@ -616,6 +640,14 @@ async fn measure_backend(
             .extend(peers::stability(cfg, venv, backend, if cfg.quick { 16 } else { 40 }).await?);
         return Ok(());
     }
+    if cfg.soak_only {
+        let bounds = match backend.name {
+            "sqlite" => soak_bounds::<folio_sqlx::Rusqlite>(cfg, backend).await?,
+            "mysql" => soak_bounds::<folio_sqlx::MySql>(cfg, backend).await?,
+            _ => soak_bounds::<folio_sqlx::Postgres>(cfg, backend).await?,
+        };
+        return run_soak(cfg, backend, &bounds, results).await;
+    }
     say!("[{}] starting folio-shop …", backend.name);
     let shop = shop::start(cfg, backend, &[])?;
     let bounds = match backend.name {
@@ -668,6 +700,7 @@ async fn measure_backend(
             .push(format!("[{}] export failed: {e}", backend.name)),
     }
     drop(shop);
+    run_soak(cfg, backend, &bounds, results).await?;
 
     if let Some(venv) = venv.filter(|_| !backend.sqlalchemy_url.is_empty()) {
         if backend.name == "sqlite" || !peers_sqlite_only {
@@ -702,6 +735,30 @@ async fn measure_backend(
         }
     }
     Ok(())
+}
+
+/// The soak and count-storm scenarios on `backend` (a folio-shop of their own).
+async fn run_soak(
+    cfg: &Config,
+    backend: &Backend,
+    bounds: &[shop::Boundary],
+    results: &mut Results,
+) -> Result<(), BoxError> {
+    let (soak, storm) = soak::run(cfg, backend, bounds).await?;
+    results.soak.push(soak);
+    results.count_storm.push(storm);
+    Ok(())
+}
+
+/// The boundaries the soak and count-storm need, alone (`--soak-only`).
+async fn soak_bounds<B: folio_shop::backend::ShopBackend>(
+    cfg: &Config,
+    backend: &Backend,
+) -> Result<Vec<shop::Boundary>, BoxError> {
+    let db = folio_sqlx::Db::<B>::connect(&backend.url).await?;
+    let bounds = shop::boundaries(&db, backend.name, &cfg.depths()).await?;
+    db.close().await;
+    Ok(bounds)
 }
 
 /// What is measured in process on backend `B` (the boundaries of the depth study,
@@ -821,6 +878,8 @@ mod tests {
             peer_workers: 1,
             skip_depth: false,
             stability_only: false,
+            soak_only: false,
+            soak: crate::soak::Settings::new(true),
         };
         assert_eq!(
             cfg(1.0).depths(),

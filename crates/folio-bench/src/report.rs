@@ -517,6 +517,7 @@ pub(crate) fn markdown(r: &Results) -> String {
             );
         }
     }
+    s.push_str(&crate::soak::markdown(&r.soak, &r.count_storm));
     s
 }
 

@@ -21,6 +21,12 @@ pub(crate) struct Results {
     pub(crate) driver: Vec<DriverRow>,
     /// Whether the Flask article's unordered page returns the same rows each time.
     pub(crate) stability: Vec<StabilityRow>,
+    /// Many connections on an index-served mix (the `soak` scenario).
+    #[serde(default)]
+    pub(crate) soak: Vec<crate::soak::SoakRow>,
+    /// Exact counts hammered beside cursor pages (the `count-storm` scenario).
+    #[serde(default)]
+    pub(crate) count_storm: Vec<crate::soak::CountStormRow>,
     /// Things that were skipped or went wrong, said plainly.
     pub(crate) notes: Vec<String>,
 }

@@ -218,8 +218,11 @@ impl ShopBackend for Rusqlite {
         )
     }
 
+    /// One per core and one more: the costly statements (at most one fewer than the
+    /// connections by default) never hold every connection, so a cheap page always
+    /// finds one.
     fn default_connections() -> u32 {
-        pool_size()
+        pool_size() + 1
     }
 
     async fn serve_pool(

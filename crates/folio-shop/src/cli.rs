@@ -113,7 +113,7 @@ pub struct LimitArgs {
     #[arg(long, default_value_t = 500)]
     pub pool_timeout_ms: u64,
     /// Database connections (default: 4 per core on PostgreSQL and MariaDB, 1 per
-    /// core on SQLite, at least 2).
+    /// core and one more on SQLite, at least 2).
     #[arg(long)]
     pub db_connections: Option<u32>,
     /// The most rows an exact count reads: past it, `count=exact` answers this
@@ -121,7 +121,8 @@ pub struct LimitArgs {
     #[arg(long, default_value_t = 1_000_000)]
     pub count_budget: u64,
     /// How many costly statements (exact counts, deep OFFSET reads no bookmark
-    /// serves) run at once; one more answers 503 at once (default: 2 per core).
+    /// serves) run at once; one more answers 503 at once (default: 2 per core, at
+    /// most one fewer than the database connections, at least 2).
     /// 0: no limit.
     #[arg(long)]
     pub costly_statements: Option<usize>,
@@ -143,10 +144,13 @@ impl LimitArgs {
             )
     }
 
-    /// The bounds on a request's cost.
-    pub fn limits(&self) -> folio_sqlx::Limits {
+    /// The bounds on a request's cost, for a pool of `connections`.
+    pub fn limits(&self, connections: u32) -> folio_sqlx::Limits {
         let cores = crate::backend::pool_size() as usize;
-        let costly = self.costly_statements.unwrap_or(cores * 2);
+        let all_but_one = (connections as usize).saturating_sub(1);
+        let costly = self
+            .costly_statements
+            .unwrap_or((cores * 2).min(all_but_one));
         folio_sqlx::Limits::default()
             .count_budget((self.count_budget > 0).then_some(self.count_budget))
             .costly_statements((costly > 0).then_some(costly))
@@ -197,8 +201,12 @@ mod tests {
         assert_eq!(pool.connections, 8);
         assert_eq!(pool.statement_timeout, Some(Duration::from_secs(5)));
         assert_eq!(pool.acquire_timeout, Duration::from_millis(500));
-        assert_eq!(args.limits.limits().count_budget, Some(1_000_000));
-        assert!(args.limits.limits().costly_statements.is_some());
+        assert_eq!(args.limits.limits(8).count_budget, Some(1_000_000));
+        assert!(args.limits.limits(8).costly_statements.is_some());
+        // Costly statements leave a connection for cheap pages (folio-sqlx allows
+        // no fewer than 2).
+        assert_eq!(args.limits.limits(3).costly_statements, Some(2));
+        assert!(args.limits.limits(8).costly_statements <= Some(7));
     }
 
     #[test]
@@ -220,7 +228,7 @@ mod tests {
         };
         assert_eq!(args.limits.pool_settings(8).statement_timeout, None);
         assert_eq!(args.limits.pool_settings(8).connections, 3);
-        let limits = args.limits.limits();
+        let limits = args.limits.limits(3);
         assert_eq!(
             (limits.count_budget, limits.costly_statements),
             (None, None)

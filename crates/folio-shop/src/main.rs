@@ -95,6 +95,7 @@ async fn serve(args: ServeArgs) -> Result<(), BoxError> {
 
 async fn serve_on<B: ShopBackend>(url: &str, args: ServeArgs) -> Result<(), BoxError> {
     let pool_settings = args.limits.pool_settings(B::default_connections());
+    let connections = pool_settings.connections;
     let (pool, _seeded) = db::prepare::<B>(url, pool_settings).await?;
     let settings = Settings {
         envelope: args.envelope,
@@ -102,7 +103,7 @@ async fn serve_on<B: ShopBackend>(url: &str, args: ServeArgs) -> Result<(), BoxE
         count_cap: args.count_cap,
         codec: codec(&args.cursor_keys, args.cursor_max_age)?,
     };
-    let db = Db::<B>::new(pool).with_limits(args.limits.limits());
+    let db = Db::<B>::new(pool).with_limits(args.limits.limits(connections));
     let state = AppState::new(db.clone(), &settings, args.bookmark_stride);
     let mut app =
         server::router_with_timeout(state, Duration::from_secs(args.request_timeout_secs.max(1)));

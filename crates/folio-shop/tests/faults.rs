@@ -209,3 +209,78 @@ async fn a_client_trickling_its_headers_is_cut_off() {
     // The server still serves others.
     assert_eq!(get(&addr, "/healthz").await.status, 200);
 }
+
+/// The bytes of a SQLite file that no longer reads as a database: what a server
+/// finds when the file it serves is overwritten or damaged under it.
+fn garbage(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 + 13) as u8 | 0x80).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_sqlite_file_answers_503_and_serves_again_when_restored() {
+    let file = folio_testing::sqlite_file();
+    let pool = seeded::<Rusqlite>(&format!("sqlite://{}", file.path().display())).await;
+    // Nothing served yet: no connection has a product page cached, so every read
+    // below goes to the file.
+    let (addr, _stop) = serve(Db::<Rusqlite>::new(pool), Duration::from_secs(5)).await;
+    let good = std::fs::read(file.path()).unwrap();
+    assert!(
+        std::fs::metadata(file.path().with_extension("db-wal")).map_or(true, |m| m.len() == 0),
+        "the seed left pages in the WAL: the file alone would not be the database"
+    );
+    std::fs::write(file.path(), garbage(good.len())).unwrap();
+    for path in [
+        "/api/products?per_page=2",
+        "/api/products?per_page=2&ordering=-price",
+        "/api/users/3/orders",
+        "/readyz",
+    ] {
+        let started = Instant::now();
+        let answer = get(&addr, path).await;
+        let took = started.elapsed();
+        assert_unavailable(&answer, path);
+        assert!(took < PROMPT, "{path} answered after {took:?}");
+    }
+    assert_eq!(get(&addr, "/healthz").await.status, 200);
+
+    std::fs::write(file.path(), &good).unwrap();
+    let answer = get(&addr, "/api/products?per_page=2").await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(get(&addr, "/readyz").await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_file_locked_by_another_process_is_refused_not_waited_on() {
+    let file = folio_testing::sqlite_file();
+    let url = format!("sqlite://{}", file.path().display());
+    drop(seeded::<Rusqlite>(&url).await);
+    // Another program holds the file exclusively (a migration, a backup tool in
+    // exclusive locking mode): not even a reader gets in while it does.
+    let holder = rusqlite::Connection::open(file.path()).unwrap();
+    holder
+        .execute_batch(
+            "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; \
+             UPDATE products SET name = name WHERE id = 1;",
+        )
+        .unwrap();
+    let started = Instant::now();
+    let refused = folio_shop::db::prepare::<Rusqlite>(&url, pool_settings()).await;
+    let took = started.elapsed();
+    let Err(error) = refused else {
+        panic!("a locked file was served")
+    };
+    assert!(
+        error.to_string().contains("database is unavailable"),
+        "{error}"
+    );
+    assert!(took < Duration::from_secs(10), "refused after {took:?}");
+    eprintln!("locked file: refused after {took:?}: {error}");
+
+    holder.execute_batch("COMMIT;").unwrap();
+    drop(holder);
+    let (pool, _) = folio_shop::db::prepare::<Rusqlite>(&url, pool_settings())
+        .await
+        .unwrap();
+    let (addr, _stop) = serve(Db::<Rusqlite>::new(pool), Duration::from_secs(5)).await;
+    assert_eq!(get(&addr, "/api/products?per_page=2").await.status, 200);
+}

@@ -322,7 +322,8 @@ impl From<rusqlite::Error> for Error {
 }
 
 /// Whether a SQLite error means the database cannot be used now: a file that
-/// cannot be opened, is locked or busy past the busy timeout, or is not a database.
+/// cannot be opened, is locked or busy past the busy timeout, is not a database or
+/// no longer reads as one (overwritten or damaged under a running server).
 #[cfg(feature = "rusqlite")]
 fn sqlite_unavailable(e: &rusqlite::Error) -> bool {
     use rusqlite::ErrorCode;
@@ -333,6 +334,7 @@ fn sqlite_unavailable(e: &rusqlite::Error) -> bool {
                 | ErrorCode::DatabaseBusy
                 | ErrorCode::DatabaseLocked
                 | ErrorCode::NotADatabase
+                | ErrorCode::DatabaseCorrupt
                 | ErrorCode::SystemIoFailure
                 | ErrorCode::PermissionDenied
                 | ErrorCode::ReadOnly

@@ -425,6 +425,23 @@ fn interrupted(e: &Error) -> bool {
 
 /// Binds `binds` and runs `statement`, reading every row.
 fn query(db: &Connection, statement: &Statement) -> Result<Vec<ValueRow>> {
+    forget_pages_if_unreadable(db, query_rows(db, statement))
+}
+
+/// A connection that found its file unreadable (overwritten, damaged) keeps the
+/// pages it read in its cache, and would go on failing after the file is
+/// restored: it drops them, so that its next statement reads the file again.
+fn forget_pages_if_unreadable<T>(db: &Connection, result: Result<T>) -> Result<T> {
+    if result
+        .as_ref()
+        .is_err_and(|e| e.kind() == crate::ErrorKind::Unavailable)
+    {
+        let _ = db.execute_batch("PRAGMA shrink_memory");
+    }
+    result
+}
+
+fn query_rows(db: &Connection, statement: &Statement) -> Result<Vec<ValueRow>> {
     let mut stmt = db.prepare_cached(&statement.sql)?;
     let names: Arc<[String]> = stmt.column_names().into_iter().map(str::to_owned).collect();
     bind(&mut stmt, &statement.binds)?;
@@ -446,6 +463,10 @@ fn query(db: &Connection, statement: &Statement) -> Result<Vec<ValueRow>> {
 /// `PRAGMA journal_mode = WAL`, an `INSERT … RETURNING`) are stepped through and
 /// dropped. The count is SQLite's changes of this statement.
 fn execute(db: &Connection, statement: &Statement) -> Result<u64> {
+    forget_pages_if_unreadable(db, execute_rows(db, statement))
+}
+
+fn execute_rows(db: &Connection, statement: &Statement) -> Result<u64> {
     let mut stmt = db.prepare_cached(&statement.sql)?;
     bind(&mut stmt, &statement.binds)?;
     let mut rows = stmt.raw_query();

@@ -151,8 +151,7 @@ pub fn document(api: &Api) -> OpenApi {
         ),
         ObjectBuilder::new()
             .schema_type(Type::Integer)
-            .minimum(Some(1))
-            .maximum(Some(u32::MAX)),
+            .minimum(Some(1)),
     ));
     let mut order_params = vec![id_param("user")];
     order_params.extend(parameters(&api.orders));
