@@ -89,6 +89,7 @@
 //! sort key (`DATE`, `NUMERIC`…) is an [`ErrorKind::Decode`] error: cast it in the
 //! select.
 
+mod audit;
 mod backend;
 mod bookmarks;
 mod cache;
