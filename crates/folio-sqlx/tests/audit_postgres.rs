@@ -14,8 +14,8 @@ async fn postgres_reports_an_unserved_combination_then_serves_it() {
         db,
         &[
             "CREATE TABLE items (id BIGINT PRIMARY KEY, category TEXT NOT NULL, name TEXT NOT NULL, price BIGINT NOT NULL)",
-            "INSERT INTO items SELECT i, 'c' || (i % 20), 'n' || lpad(((i * 7919) % 20000)::text, 7, '0'), (i * 31) % 1000 \
-             FROM generate_series(1, 20000) AS i",
+            "INSERT INTO items SELECT i, 'c' || (i % 20), 'n' || lpad(((i * 7919) % 200000)::text, 7, '0'), (i * 31) % 1000 \
+             FROM generate_series(1, 200000) AS i",
             "CREATE INDEX items_category_id ON items (category, id)",
             "ANALYZE items",
         ],

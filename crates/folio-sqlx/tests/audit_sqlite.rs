@@ -7,8 +7,8 @@ use folio_sqlx::{Db, RusqlitePool};
 const SETUP: [&str; 4] = [
     "CREATE TABLE items (id INTEGER PRIMARY KEY, category TEXT NOT NULL, name TEXT NOT NULL, price INTEGER NOT NULL)",
     "INSERT INTO items (id, category, name, price) \
-     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) \
-     SELECT i, 'c' || (i % 20), printf('n%07d', (i * 7919) % 20000), (i * 31) % 1000 FROM n",
+     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) \
+     SELECT i, 'c' || (i % 20), printf('n%07d', (i * 7919) % 200000), (i * 31) % 1000 FROM n",
     "CREATE INDEX items_category_id ON items (category, id)",
     "ANALYZE",
 ];

@@ -1,5 +1,5 @@
 //! The index audit on a live database, written once for every backend: a table of
-//! 20,000 items in 20 categories, indexed on `(category, id)` only. Ordering by
+//! 200,000 items in 20 categories, indexed on `(category, id)` only. Ordering by
 //! `name` within a category is then a sort of the category's rows; the audit must
 //! say so and suggest `(category, name, id)`, and once that index exists, call the
 //! combination served.
@@ -24,7 +24,7 @@ fn endpoint() -> Endpoint {
 async fn run<B: Backend>(db: &Db<B>, sql: &str) {
     db.execute(&Statement::new(sql))
         .await
-        .unwrap_or_else(|e| panic!("{e}\n{sql}"));
+        .unwrap_or_else(|e| panic!("{e:?}\n{sql}"));
 }
 
 /// `setup` creates and fills `items` (`id`, `category`, `name`, `price`) and
