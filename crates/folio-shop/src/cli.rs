@@ -38,6 +38,17 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create the schema and fill the database with a generated data set.
     Seed(SeedArgs),
+    /// Print which combinations of ordering and filters no index serves, and the
+    /// index that would (asks the planner; changes nothing).
+    Audit(AuditArgs),
+}
+
+/// `folio-shop audit`.
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// The database.
+    #[command(flatten)]
+    pub db: DatabaseArgs,
 }
 
 /// The database to use.

@@ -53,7 +53,7 @@ impl<B: Backend> Db<B> {
         let dialect = B::dialect();
         let prefix = dialect
             .audit_explain_prefix()
-            .ok_or(Error::unexpected("this backend's plans are not read"))?;
+            .ok_or_else(|| Error::unexpected("this backend's plans are not read"))?;
         let mut sample = AuditSample::default();
         for query in audit.sample_queries(dialect)? {
             let rows = self.fetch_rows(&query.statement).await?;
@@ -83,8 +83,8 @@ impl<B: Backend> Db<B> {
             .iter()
             .map(|row| (0..B::width(row)).map(|i| B::value_at(row, i)).collect())
             .collect::<Result<Vec<Vec<folio::Value>>>>()?;
-        B::dialect().read_plan(&values).ok_or(Error::unexpected(
-            "a plan this backend's dialect does not read",
-        ))
+        B::dialect()
+            .read_plan(&values)
+            .ok_or_else(|| Error::unexpected("a plan this backend's dialect does not read"))
     }
 }

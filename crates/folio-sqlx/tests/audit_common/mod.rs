@@ -59,7 +59,11 @@ pub async fn unserved_then_served<B: Backend>(db: Db<B>, setup: &[&str]) {
     println!("{report}");
     let after = entry(&report, UNSERVED);
     assert!(after.served, "{report}\n{}", after.plan);
-    assert_eq!(after.index.as_deref(), Some("items_category_name_id"), "{report}");
+    assert_eq!(
+        after.index.as_deref(),
+        Some("items_category_name_id"),
+        "{report}"
+    );
     assert_eq!(after.suggestion, None);
     // The price bound is tested row by row on that walk.
     let bounded = entry(&report, "ordering=name&category&min_price");
