@@ -415,7 +415,7 @@ impl IndexAudit {
     /// let e = Endpoint::builder("t", CursorCodec::new(b"k")).filter(FilterParam::ge("min_a").column("a").int()).build();
     /// let q = IndexAudit::new(&e, Select::from("t")).sample_queries(&Sqlite).unwrap();
     /// assert_eq!(q.iter().map(|q| q.role).collect::<Vec<_>>(), [SampleRole::Row, SampleRole::Low]);
-    /// assert_eq!(q[1].statement.sql, r#"SELECT * FROM (SELECT * FROM "t") AS q ORDER BY q."a" ASC, q."id" ASC LIMIT 2"#);
+    /// assert_eq!(q[1].statement.sql, r#"SELECT * FROM (SELECT * FROM "t") AS q ORDER BY q."a" ASC, q."id" ASC LIMIT 2 OFFSET 0"#);
     /// ```
     pub fn sample_queries(&self, dialect: &dyn Dialect) -> Result<Vec<SampleQuery>> {
         let unique = self.orderings.default_spec().unique().clone();

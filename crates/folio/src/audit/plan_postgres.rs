@@ -1,5 +1,7 @@
 //! PostgreSQL's `EXPLAIN (FORMAT JSON)`, read for an index audit.
 
+use std::fmt::Write as _;
+
 use serde_json::Value as Json;
 
 use super::{PlanReading, TableAccess};
@@ -72,15 +74,15 @@ fn walk(node: &Json, depth: usize, reading: &mut PlanReading, lines: &mut Vec<St
             .filter_map(|k| text(node, k))
             .collect::<Vec<_>>()
             .join(" AND ");
-        line.push_str(&format!(" on {table}"));
+        let _ = write!(line, " on {table}");
         if let Some(i) = &index {
-            line.push_str(&format!(" using {i}"));
+            let _ = write!(line, " using {i}");
         }
         if !condition.is_empty() {
-            line.push_str(&format!(" [{condition}]"));
+            let _ = write!(line, " [{condition}]");
         }
         if let Some(f) = text(node, "Filter") {
-            line.push_str(&format!(" filter [{f}]"));
+            let _ = write!(line, " filter [{f}]");
         }
         if reading.accesses.is_empty() && !reading.sorts {
             reading.rows = plan_rows;
@@ -92,7 +94,7 @@ fn walk(node: &Json, depth: usize, reading: &mut PlanReading, lines: &mut Vec<St
         });
     }
     if let Some(r) = plan_rows {
-        line.push_str(&format!(" (rows {r})"));
+        let _ = write!(line, " (rows {r})");
     }
     lines.push(line);
     for child in children(node) {

@@ -31,8 +31,7 @@ pub(crate) fn read_sqlite_plan(rows: &[Vec<Value>]) -> Option<PlanReading> {
             .strip_prefix("SCAN ")
             .or_else(|| detail.strip_prefix("SEARCH "))?;
         let name = rest.split(' ').next().unwrap_or(rest);
-        let is_subquery =
-            name.starts_with('(') || name == "CONSTANT" || subqueries.iter().any(|s| *s == name);
+        let is_subquery = name.starts_with('(') || name == "CONSTANT" || subqueries.contains(&name);
         (!is_subquery).then(|| name.to_owned())
     };
     let mut reading = PlanReading::default();

@@ -1,6 +1,6 @@
 //! The report of an index audit, and the assertions a test makes of it.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// What an index audit found for one combination of ordering and filters.
 ///
@@ -117,12 +117,13 @@ impl AuditReport {
         }
         let mut detail = String::new();
         for e in &failing {
-            detail.push_str(&format!(
+            let _ = write!(
+                detail,
                 "\n{}: {}\n{}\n",
                 e.case,
                 e.suggestion.as_deref().unwrap_or("(no suggestion)"),
                 e.plan
-            ));
+            );
         }
         panic!(
             "{} of {} combinations of `{}` on {} are not served by an index:\n\n{self}\n{detail}",

@@ -28,7 +28,7 @@ pub(super) fn create_index(
         }
     }
     let keys = case.ordering().keys();
-    let first = keys.first().map_or(Order::Asc, |k| k.order());
+    let first = keys.first().map_or(Order::Asc, crate::SortKey::order);
     for k in keys {
         add(k.column(), k.order() != first);
     }
