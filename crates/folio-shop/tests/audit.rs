@@ -93,6 +93,9 @@ async fn postgres_serves_every_combination() {
     };
     for report in audit::<Postgres>(test_db.url()).await {
         report.assert_served_except(POSTGRES_OPEN);
+        for e in report.unserved() {
+            println!("{}\n{}", e.case, e.plan);
+        }
     }
 }
 

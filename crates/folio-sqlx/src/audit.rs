@@ -8,10 +8,12 @@ impl<B: Backend> Db<B> {
     /// Asks this database's planner about every combination of ordering and filters
     /// `audit` describes ([`folio::IndexAudit`]): one sample row of the select (and
     /// the smallest and largest value of each range-filtered column), then, for each
-    /// combination, the plan of a deep keyset page and of a deep bookmark page —
+    /// combination, its first row (the boundary: every filtered row lies after it)
+    /// and the plan of a deep keyset page and of a deep bookmark page —
     /// SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's `EXPLAIN (FORMAT JSON)`,
     /// MySQL's and MariaDB's `EXPLAIN FORMAT=JSON`. Nothing is changed, and no page
-    /// is read: two statements per combination, each planned, not run.
+    /// is read: three statements per combination, its first row and the two pages,
+    /// planned, not run (the first row of an unserved combination is a sort).
     ///
     /// A combination is served when neither plan sorts the filtered set; an
     /// unserved one comes with the `CREATE INDEX` that would serve it. The select
@@ -64,7 +66,19 @@ impl<B: Backend> Db<B> {
         }
         let mut entries = Vec::new();
         for case in audit.cases() {
-            let statements = audit.statements(&case, dialect, &sample)?;
+            let first = self
+                .fetch_rows(&audit.first_row_query(&case, dialect, &sample)?)
+                .await?;
+            let boundary = match first.first() {
+                Some(row) => Some(
+                    case.key_columns()
+                        .into_iter()
+                        .map(|c| B::value(row, c))
+                        .collect::<Result<Vec<_>>>()?,
+                ),
+                None => None,
+            };
+            let statements = audit.statements(&case, dialect, &sample, boundary.as_deref())?;
             let keyset = self.plan(prefix, &statements.keyset).await?;
             let bookmark = self.plan(prefix, &statements.bookmark).await?;
             entries.push(audit.entry(&case, dialect, &keyset, &bookmark));

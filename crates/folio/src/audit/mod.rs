@@ -130,6 +130,18 @@ impl AuditCase {
         label
     }
 
+    /// The columns of the ordering's keys, the unique key last: what a boundary
+    /// holds.
+    ///
+    /// ```
+    /// # use folio::{CursorCodec, Endpoint, IndexAudit, Select};
+    /// let e = Endpoint::builder("t", CursorCodec::new(b"k")).build();
+    /// assert_eq!(IndexAudit::new(&e, Select::from("t")).cases()[0].key_columns(), ["id"]);
+    /// ```
+    pub fn key_columns(&self) -> Vec<&str> {
+        self.ordering.keys().iter().map(SortKey::column).collect()
+    }
+
     /// The columns the filters compare (equality, range and null test alike).
     fn filter_columns(&self) -> Vec<&str> {
         self.filters.iter().map(FilterParam::column_name).collect()
@@ -485,9 +497,39 @@ impl IndexAudit {
         Ok(select)
     }
 
+    /// The statement that reads the first row of `case` (its filters valued from
+    /// `sample`, in its ordering): the boundary of its deep pages, so that the whole
+    /// filtered set lies after it (read its [`AuditCase::key_columns`]).
+    ///
+    /// ```
+    /// use folio::{AuditSample, CursorCodec, Endpoint, FilterParam, IndexAudit, Orderings, SampleRole, Select, Sqlite};
+    /// let e = Endpoint::builder("p", CursorCodec::new(b"k"))
+    ///     .orderings(Orderings::new("id", "id").field("name", "name"))
+    ///     .filter(FilterParam::eq("category"))
+    ///     .build();
+    /// let audit = IndexAudit::new(&e, Select::from("p"));
+    /// let mut sample = AuditSample::default();
+    /// sample.set(SampleRole::Row, "category", "books".into());
+    /// let case = &audit.cases()[7]; // ordering=-name&category
+    /// assert_eq!(
+    ///     audit.first_row_query(case, &Sqlite, &sample).unwrap().sql,
+    ///     r#"SELECT * FROM (SELECT * FROM "p" WHERE "category" = ?) AS q ORDER BY q."name" DESC, q."id" DESC LIMIT 2 OFFSET 0"#
+    /// );
+    /// assert_eq!(case.key_columns(), ["name", "id"]);
+    /// ```
+    pub fn first_row_query(
+        &self,
+        case: &AuditCase,
+        dialect: &dyn Dialect,
+        sample: &AuditSample,
+    ) -> Result<Statement> {
+        OffsetQuery::new(&case.ordering, 0, 1).render(dialect, &self.case_select(case, sample)?)
+    }
+
     /// The deep keyset page and the deep bookmark page of `case`, rendered for
-    /// `dialect` by [`KeysetQuery`] with the values of `sample` (its row is the
-    /// boundary).
+    /// `dialect` by [`KeysetQuery`] with the values of `sample`, after `boundary`
+    /// (the key values of [`IndexAudit::first_row_query`]'s row; `None`: the sample
+    /// row's).
     ///
     /// ```
     /// use folio::{AuditSample, CursorCodec, Endpoint, FilterParam, IndexAudit, Orderings, SampleRole, Select, Postgres, Value};
@@ -501,26 +543,34 @@ impl IndexAudit {
     ///     sample.set(SampleRole::Row, c, v);
     /// }
     /// let case = &audit.cases()[5]; // ordering=name&category
-    /// let st = audit.statements(case, &Postgres, &sample).unwrap();
+    /// let st = audit.statements(case, &Postgres, &sample, None).unwrap();
     /// assert_eq!(
     ///     st.keyset.sql,
     ///     r#"SELECT * FROM (SELECT * FROM "p" WHERE "category" = $1) AS q WHERE (q."name", q."id") > ($2, $3) ORDER BY q."name" ASC, q."id" ASC LIMIT 11"#
     /// );
+    /// assert_eq!(st.keyset.binds[1..], [Value::from("n"), Value::Int(9)]);
     /// assert!(st.bookmark.sql.ends_with("LIMIT 11 OFFSET 990"));
+    /// let first = [Value::from("a"), Value::Int(3)];
+    /// let st = audit.statements(case, &Postgres, &sample, Some(&first)).unwrap();
+    /// assert_eq!(st.keyset.binds[1..], first);
     /// ```
     pub fn statements(
         &self,
         case: &AuditCase,
         dialect: &dyn Dialect,
         sample: &AuditSample,
+        boundary: Option<&[Value]>,
     ) -> Result<AuditStatements> {
         let select = self.case_select(case, sample)?;
-        let boundary = case
-            .ordering
-            .keys()
-            .iter()
-            .map(|k| sample.row(k.column()))
-            .collect::<Result<Vec<_>>>()?;
+        let boundary = match boundary {
+            Some(b) => b.to_vec(),
+            None => case
+                .ordering
+                .keys()
+                .iter()
+                .map(|k| sample.row(k.column()))
+                .collect::<Result<Vec<_>>>()?,
+        };
         let keyset = KeysetQuery::new(
             &case.ordering,
             Seek::After(boundary.clone()),
@@ -536,7 +586,8 @@ impl IndexAudit {
     }
 
     /// What the planner's readings of `case`'s two statements say: served when
-    /// neither sorts the filtered set; the index the keyset page walks, the filter
+    /// neither sorts the filtered set (a sort of no more rows than the page reads
+    /// anyway, by the planner's estimate, is not counted); the index the keyset page walks, the filter
     /// columns it tests row by row, and for an unserved case the index to create.
     ///
     /// ```
@@ -564,7 +615,15 @@ impl IndexAudit {
         keyset: &PlanReading,
         bookmark: &PlanReading,
     ) -> AuditEntry {
-        let served = !keyset.sorts && !bookmark.sorts;
+        // A sort the planner expects to hold no more rows than the page reads anyway
+        // (the whole filtered set is that small: a user's few orders) is no cliff.
+        let unbounded = |reading: &PlanReading, reads: u64| {
+            reading.sorts && reading.rows.map_or(true, |r| r > reads as f64)
+        };
+        let page = self.page_size.saturating_add(1);
+        let keyset_sorts = unbounded(keyset, page);
+        let bookmark_sorts = unbounded(bookmark, page.saturating_add(self.bookmark_skip));
+        let served = !keyset_sorts && !bookmark_sorts;
         let table = self.table();
         let own = |a: &&TableAccess| table_matches(&a.table, table);
         let access = keyset.accesses.iter().find(own);
@@ -588,10 +647,10 @@ impl IndexAudit {
             }
         }
         let mut sorted = Vec::new();
-        if keyset.sorts {
+        if keyset_sorts {
             sorted.push("keyset".to_owned());
         }
-        if bookmark.sorts {
+        if bookmark_sorts {
             sorted.push("bookmark".to_owned());
         }
         AuditEntry {
@@ -727,7 +786,7 @@ mod tests {
             .into_iter()
             .find(|c| c.label() == "ordering=name&category&min_price")
             .unwrap();
-        let st = audit.statements(&case, &Sqlite, &sample).unwrap();
+        let st = audit.statements(&case, &Sqlite, &sample, None).unwrap();
         assert_eq!(
             st.keyset.binds[..2],
             [Value::from("books"), Value::Int(1)],
@@ -740,7 +799,7 @@ mod tests {
             "{}",
             st.bookmark.sql
         );
-        let empty = audit.statements(&case, &Sqlite, &AuditSample::default());
+        let empty = audit.statements(&case, &Sqlite, &AuditSample::default(), None);
         assert_eq!(empty.unwrap_err().kind(), crate::ErrorKind::Internal);
     }
 
@@ -767,6 +826,25 @@ mod tests {
         assert_eq!(e.filtered, ["category", "price_cents"]);
         assert_eq!(e.suggestion, None);
         assert_eq!(e.rows, Some(1e6));
+        // A sort of fewer rows than the page reads is bounded; of more, it is not.
+        let small = PlanReading {
+            sorts: true,
+            rows: Some(8.0),
+            ..walk.clone()
+        };
+        assert!(audit.entry(&case, &Sqlite, &small, &small).served);
+        let large = PlanReading {
+            rows: Some(12.0),
+            ..small.clone()
+        };
+        let e = audit.entry(&case, &Sqlite, &large, &small);
+        assert!(!e.served);
+        assert_eq!(e.sorted, ["keyset"]);
+        let unknown = PlanReading {
+            rows: None,
+            ..small
+        };
+        assert!(!audit.entry(&case, &Sqlite, &walk, &unknown).served);
     }
 
     #[test]
