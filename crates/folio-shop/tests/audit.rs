@@ -2,7 +2,8 @@
 //! (50,000 products, 20,000 users with 5 orders each: enough rows for each planner
 //! to prefer an index walk to a sort wherever an index gives the order), every
 //! combination of ordering and filters of every list is served by an index of the
-//! shop's schema (`sql/schema.<backend>.sql`). PostgreSQL and MariaDB come from
+//! shop's schema (`sql/schema.<backend>.sql`), but the open finding listed for
+//! PostgreSQL. PostgreSQL and MariaDB come from
 //! folio-testing (skipped loudly without them, a failure under `CI` /
 //! `FOLIO_REQUIRE_PG` / `FOLIO_REQUIRE_MYSQL`).
 
@@ -39,6 +40,9 @@ async fn audit<B: ShopBackend>(url: &str) -> Vec<folio::AuditReport> {
     );
     for report in &reports {
         println!("{report}");
+        for entry in report.unserved() {
+            println!("{}:\n{}\n", entry.case, entry.plan);
+        }
         assert_eq!(report.left_out, 0);
     }
     reports
@@ -52,39 +56,16 @@ async fn sqlite_serves_every_combination() {
         // SQLite's planner reads the ties of a `-rating` boundary (`rating = ? AND
         // id < ? ORDER BY id DESC`) by a skip-scan of (category, rating, id) and a
         // sort, where (rating, id) would give that order: see docs/audit.md.
-        report.assert_served_except(&["ordering=-rating", "ordering=-rating&min_price"]);
+        report.assert_served();
     }
 }
 
-/// Open on PostgreSQL (docs/audit.md): at this test's scale its planner sorts small
-/// filtered sets by cost (a user's 5 orders; a category's 2,500 products at a
-/// bookmark's depth of 1,000), and the NULL arm of a nullable ordering
-/// (`rating IS NULL ORDER BY id`) is sorted: `IS NULL` gives PostgreSQL no order on
-/// the index's next column.
-const POSTGRES_OPEN: &[&str] = &[
-    "ordering=rating",
-    "ordering=rating&min_price",
-    "ordering=rating&category",
-    "ordering=rating&category&min_price",
-    "ordering=-rating",
-    "ordering=-rating&min_price",
-    "ordering=-rating&category",
-    "ordering=-rating&category&min_price",
-    "ordering=price&category",
-    "ordering=price&category&min_price",
-    "ordering=-price&category",
-    "ordering=-price&category&min_price",
-    "ordering=-name&category",
-    "ordering=-name&category&min_price",
-    "ordering=id",
-    "ordering=id&status",
-    "ordering=created_at",
-    "ordering=created_at&status",
-    "ordering=total",
-    "ordering=total&status",
-    "ordering=-total",
-    "ordering=-total&status",
-];
+/// Open on PostgreSQL (docs/audit.md): the NULL arm of a nullable ordering's
+/// bookmark page (`rating IS NULL ORDER BY id LIMIT n`) is planned as a sort of
+/// every NULL row: `IS NULL` gives PostgreSQL's planner no order on the index's
+/// next column, and at this scale the sort costs less than a walk of the primary
+/// key. Listed so that the test still fails on any other combination.
+const POSTGRES_OPEN: &[&str] = &["ordering=rating", "ordering=-rating"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_serves_every_combination() {

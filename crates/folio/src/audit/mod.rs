@@ -659,7 +659,11 @@ impl IndexAudit {
             sorted,
             index: access.map(|a| a.index.clone().unwrap_or_else(|| "(table scan)".to_owned())),
             filtered,
-            rows: keyset.rows.or(bookmark.rows),
+            rows: if keyset_sorts || !bookmark_sorts {
+                keyset.rows.or(bookmark.rows)
+            } else {
+                bookmark.rows
+            },
             suggestion: (!served)
                 .then(|| suggest::create_index(dialect, table, &self.select, case)),
             plan: format!(

@@ -46,11 +46,16 @@ fn children(node: &Json) -> impl Iterator<Item = &Json> {
         .flatten()
 }
 
-/// Whether a table scan is reached from `node` without passing a `Limit`.
+/// Whether a table scan is reached from `node` without passing a `Limit`. Of a
+/// `Nested Loop`, only the outer side counts: the inner side is a lookup per outer
+/// row (a deferred join's read of the page's rows by key).
 fn scans_unbounded(node: &Json) -> bool {
     let kind = text(node, "Node Type").unwrap_or_default();
     if kind == "Limit" {
         return false;
+    }
+    if kind == "Nested Loop" {
+        return children(node).next().is_some_and(scans_unbounded);
     }
     SCANS.contains(&kind) || children(node).any(scans_unbounded)
 }
@@ -60,8 +65,11 @@ fn walk(node: &Json, depth: usize, reading: &mut PlanReading, lines: &mut Vec<St
     let plan_rows = node.get("Plan Rows").and_then(Json::as_f64);
     let mut line = format!("{}{kind}", "  ".repeat(depth));
     if kind == "Sort" && children(node).any(scans_unbounded) {
+        // the largest sort's rows
+        if !reading.sorts || plan_rows > reading.rows {
+            reading.rows = plan_rows;
+        }
         reading.sorts = true;
-        reading.rows = plan_rows;
     }
     if SCANS.contains(&kind) {
         let table = text(node, "Relation Name").unwrap_or_default().to_owned();
@@ -143,6 +151,15 @@ mod tests {
                 {"Node Type": "Index Scan", "Relation Name": "products", "Index Name": "products_price_id"}]}]}"#,
         );
         assert!(!r.sorts);
+        let r = read(
+            r#"{"Node Type": "Sort", "Plans": [{"Node Type": "Nested Loop", "Plans": [
+                {"Node Type": "Limit", "Plans": [{"Node Type": "Index Only Scan", "Relation Name": "products", "Index Name": "products_rating_id"}]},
+                {"Node Type": "Index Scan", "Relation Name": "products", "Index Name": "products_pkey", "Index Cond": "(id = s0.id)"}]}]}"#,
+        );
+        assert!(
+            !r.sorts,
+            "a deferred join's lookups are bounded by its outer side"
+        );
         assert!(read_postgres_plan(&[vec![Value::from("not json")]]).is_none());
     }
 }
