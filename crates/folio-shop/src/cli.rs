@@ -194,6 +194,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn audit_reads_the_database_url() {
+        let cli = Cli::try_parse_from(["folio-shop", "audit", "--database-url", "sqlite://x.db"])
+            .unwrap();
+        let Command::Audit(args) = cli.into_command() else {
+            panic!("expected audit")
+        };
+        assert_eq!(args.db.database_url, "sqlite://x.db");
+    }
+
+    #[test]
     fn no_subcommand_is_serve_with_defaults() {
         let cli = Cli::try_parse_from(["folio-shop"]).unwrap();
         let Command::Serve(args) = cli.into_command() else {
