@@ -135,12 +135,17 @@ async fn serve_on<B: ShopBackend>(url: &str, args: ServeArgs) -> Result<(), BoxE
         codec: codec(&args.cursor_keys, args.cursor_max_age)?,
     };
     let db = Db::<B>::new(pool).with_limits(args.limits.limits());
-    match folio_shop::audit::run(&db, &folio_shop::state::Api::new(&settings)).await {
-        Ok(reports) => {
-            folio_shop::audit::warn_unserved(&reports);
+    // The index audit, in the background: its first-row reads of unserved
+    // combinations are sorts, and serving does not wait for them.
+    let audited = (db.clone(), folio_shop::state::Api::new(&settings));
+    tokio::spawn(async move {
+        match folio_shop::audit::run(&audited.0, &audited.1).await {
+            Ok(reports) => {
+                folio_shop::audit::warn_unserved(&reports);
+            }
+            Err(e) => tracing::warn!("the index audit failed: {e}"),
         }
-        Err(e) => tracing::warn!("the index audit failed: {e}"),
-    }
+    });
     let state = AppState::new(db.clone(), &settings, args.bookmark_stride);
     let mut app =
         server::router_with_timeout(state, Duration::from_secs(args.request_timeout_secs.max(1)));
