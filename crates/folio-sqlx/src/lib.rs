@@ -93,6 +93,7 @@
 //!     "INSERT INTO t (kind, name) VALUES ('a', 'x'), ('b', 'y')",
 //!     "CREATE INDEX t_kind_name_id ON t (kind, name, id)",
 //!     "CREATE INDEX t_name_id ON t (name, id)",
+//!     "CREATE INDEX t_kind_id ON t (kind, id)",
 //! ] {
 //!     db.execute(&Statement::new(sql)).await?;
 //! }
