@@ -46,3 +46,12 @@ CREATE INDEX products_category_id     ON products (category, id);
 CREATE INDEX products_category_price  ON products (category, price_cents, id);
 CREATE INDEX orders_user_created_id   ON orders (user_id, created_at, id);
 CREATE INDEX users_created_at_id      ON users (created_at, id);
+-- Added by the index audit (`folio-shop audit`, docs/audit.md): without them these
+-- orderings sort every filtered row on every page, cursor pages included.
+CREATE INDEX products_name_id               ON products (name, id);
+CREATE INDEX products_category_name_id      ON products (category, name, id);
+CREATE INDEX products_category_rating_id    ON products (category, rating, id);
+CREATE INDEX products_category_created_at_id ON products (category, created_at, id);
+CREATE INDEX users_name_id                  ON users (name, id);
+CREATE INDEX orders_user_id_id              ON orders (user_id, id);
+CREATE INDEX orders_user_total_id           ON orders (user_id, total_cents, id);

@@ -327,7 +327,7 @@ mod tests {
             assert!(schema.tables.contains("CREATE TABLE products"));
             assert!(!schema.tables.lines().any(|l| l.starts_with("CREATE INDEX")));
             assert!(schema.indexes.contains("CREATE INDEX products_price_id"));
-            assert_eq!(Schema::statements(schema.indexes).count(), 7);
+            assert_eq!(Schema::statements(schema.indexes).count(), 14);
             assert_eq!(Schema::statements(schema.tables).count(), 3);
             // No comment text around a statement (a `;` in a comment once split one).
             for statement in

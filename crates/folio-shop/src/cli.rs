@@ -38,6 +38,17 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create the schema and fill the database with a generated data set.
     Seed(SeedArgs),
+    /// Print which combinations of ordering and filters no index serves, and the
+    /// index that would (asks the planner; changes nothing).
+    Audit(AuditArgs),
+}
+
+/// `folio-shop audit`.
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// The database.
+    #[command(flatten)]
+    pub db: DatabaseArgs,
 }
 
 /// The database to use.
@@ -185,6 +196,16 @@ pub struct SeedArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audit_reads_the_database_url() {
+        let cli = Cli::try_parse_from(["folio-shop", "audit", "--database-url", "sqlite://x.db"])
+            .unwrap();
+        let Command::Audit(args) = cli.into_command() else {
+            panic!("expected audit")
+        };
+        assert_eq!(args.db.database_url, "sqlite://x.db");
+    }
 
     #[test]
     fn no_subcommand_is_serve_with_defaults() {

@@ -212,7 +212,7 @@ mod tests {
             "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
         )
         .await;
-        assert_eq!(indexes, 7);
+        assert_eq!(indexes, 14);
     }
 
     #[tokio::test]
@@ -244,7 +244,7 @@ mod tests {
              AND index_name <> 'orders_user_fk'",
         )
         .await;
-        assert_eq!(indexes, 7);
+        assert_eq!(indexes, 14);
         db.close().await;
     }
 }

@@ -6,6 +6,7 @@
 //! `folio-shop --help`.
 
 pub mod api;
+pub mod audit;
 pub mod backend;
 pub mod cli;
 pub mod db;

@@ -5,7 +5,7 @@ use std::time::Duration;
 use clap::Parser;
 use folio_shop::{
     backend::{BoxError, ShopBackend},
-    cli::{Cli, Command, SeedArgs, ServeArgs},
+    cli::{AuditArgs, Cli, Command, SeedArgs, ServeArgs},
     db::{self, Scheme},
     seed::{DemoSize, SeedOptions},
     server,
@@ -32,6 +32,7 @@ async fn main() -> std::process::ExitCode {
     let result = match Cli::parse().into_command() {
         Command::Serve(args) => serve(args).await,
         Command::Seed(args) => seed(args).await,
+        Command::Audit(args) => audit(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -60,6 +61,37 @@ async fn seed(args: SeedArgs) -> Result<(), BoxError> {
         Scheme::MySql => db::seed::<MySql>(&url, &options).await?,
     };
     db::print_report(&report);
+    Ok(())
+}
+
+/// `folio-shop audit`: the index audit of every list, as tables; fails when a
+/// combination is not served.
+async fn audit(args: AuditArgs) -> Result<(), BoxError> {
+    let url = db::sqlx_url(&args.db.database_url);
+    match Scheme::of(&url)? {
+        Scheme::Sqlite => audit_on::<Rusqlite>(&url).await,
+        Scheme::Postgres => audit_on::<Postgres>(&url).await,
+        Scheme::MySql => audit_on::<MySql>(&url).await,
+    }
+}
+
+async fn audit_on<B: ShopBackend>(url: &str) -> Result<(), BoxError> {
+    let opened = B::open(url).await?;
+    let db = Db::<B>::new(opened.writer.clone());
+    let api = folio_shop::state::Api::new(&Settings::new(folio::CursorCodec::new(b"audit")));
+    let reports = folio_shop::audit::run(&db, &api).await;
+    db.close().await;
+    let reports = reports?;
+    for report in &reports {
+        println!("{report}");
+        for entry in report.unserved() {
+            println!("`{}` {}:\n{}\n", report.endpoint, entry.case, entry.plan);
+        }
+    }
+    let unserved: usize = reports.iter().map(|r| r.unserved().count()).sum();
+    if unserved > 0 {
+        return Err(format!("{unserved} combinations are not served by an index").into());
+    }
     Ok(())
 }
 
@@ -104,6 +136,17 @@ async fn serve_on<B: ShopBackend>(url: &str, args: ServeArgs) -> Result<(), BoxE
         codec: codec(&args.cursor_keys, args.cursor_max_age)?,
     };
     let db = Db::<B>::new(pool).with_limits(args.limits.limits(connections));
+    // The index audit, in the background: its first-row reads of unserved
+    // combinations are sorts, and serving does not wait for them.
+    let audited = (db.clone(), folio_shop::state::Api::new(&settings));
+    tokio::spawn(async move {
+        match folio_shop::audit::run(&audited.0, &audited.1).await {
+            Ok(reports) => {
+                folio_shop::audit::warn_unserved(&reports);
+            }
+            Err(e) => tracing::warn!("the index audit failed: {e}"),
+        }
+    });
     let state = AppState::new(db.clone(), &settings, args.bookmark_stride);
     let mut app =
         server::router_with_timeout(state, Duration::from_secs(args.request_timeout_secs.max(1)));

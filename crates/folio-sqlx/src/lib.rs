@@ -76,6 +76,35 @@
 //! parents (one for any realistic page); [`Db::stream`] runs one statement per
 //! chunk.
 //!
+//! ## Index audit
+//!
+//! [`Db::audit`] asks this database's planner whether an index serves every
+//! combination of ordering and filters a [`folio::IndexAudit`] describes, and names the
+//! index to create for each one that sorts instead; the report's
+//! [`folio::AuditReport::assert_served`] fails a test with it:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), folio_sqlx::Error> {
+//! use folio::{CursorCodec, Endpoint, FilterParam, IndexAudit, Orderings, Select, Statement};
+//! let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
+//! for sql in [
+//!     "CREATE TABLE t (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL)",
+//!     "INSERT INTO t (kind, name) VALUES ('a', 'x'), ('b', 'y')",
+//!     "CREATE INDEX t_kind_name_id ON t (kind, name, id)",
+//!     "CREATE INDEX t_name_id ON t (name, id)",
+//!     "CREATE INDEX t_kind_id ON t (kind, id)",
+//! ] {
+//!     db.execute(&Statement::new(sql)).await?;
+//! }
+//! let endpoint = Endpoint::builder("t", CursorCodec::new(b"key"))
+//!     .orderings(Orderings::new("id", "id").field("name", "name"))
+//!     .filter(FilterParam::eq("kind"))
+//!     .build();
+//! db.audit(&IndexAudit::new(&endpoint, Select::from("t"))).await?.assert_served();
+//! # Ok(()) }
+//! ```
+//!
 //! ## Values
 //!
 //! Binds: [`folio::Value`] `Int` → `i64`, `Float` → `f64`, `Text` → text, `Bool`,
@@ -89,6 +118,7 @@
 //! sort key (`DATE`, `NUMERIC`…) is an [`ErrorKind::Decode`] error: cast it in the
 //! select.
 
+mod audit;
 mod backend;
 mod bookmarks;
 mod cache;

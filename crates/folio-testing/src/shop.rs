@@ -545,12 +545,27 @@ mod tests {
             "ALTER TABLE products ADD INDEX products_created_at_id (created_at, id), \
              ADD INDEX products_price_id (price_cents, id), ADD INDEX products_rating_id (rating, id), \
              ADD INDEX products_category_id (category, id), \
-             ADD INDEX products_category_price (category, price_cents, id);\n"
+             ADD INDEX products_category_price (category, price_cents, id), \
+             ADD INDEX products_name_id (name, id), \
+             ADD INDEX products_category_name_id (category, name, id), \
+             ADD INDEX products_category_rating_id (category, rating, id), \
+             ADD INDEX products_category_created_at_id (category, created_at, id);\n"
         ), "{sql}");
-        assert!(sql.contains(
-            "ALTER TABLE orders ADD INDEX orders_user_created_id (user_id, created_at, id);\n"
-        ));
-        assert!(sql.contains("ALTER TABLE users ADD INDEX users_created_at_id (created_at, id);\n"));
+        assert!(
+            sql.contains(
+                "ALTER TABLE orders ADD INDEX orders_user_created_id (user_id, created_at, id), \
+             ADD INDEX orders_user_id_id (user_id, id), \
+             ADD INDEX orders_user_total_id (user_id, total_cents, id);\n"
+            ),
+            "{sql}"
+        );
+        assert!(
+            sql.contains(
+                "ALTER TABLE users ADD INDEX users_created_at_id (created_at, id), \
+             ADD INDEX users_name_id (name, id);\n"
+            ),
+            "{sql}"
+        );
         assert!(!sql.contains("CREATE INDEX"), "{sql}");
         // the other backends run the section as it is
         assert_eq!(SqlitePool::indexes(indexes), indexes);

@@ -200,7 +200,7 @@ async fn the_shop_loads_on_sqlite() {
         "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'",
     )
     .await;
-    assert_eq!(indexes, 7);
+    assert_eq!(indexes, 14);
     let analyzed = sqlite_i64(&pool, "SELECT count(*) FROM sqlite_stat1").await;
     assert!(analyzed >= 7);
     let first: String = sqlx::query_scalar("SELECT created_at FROM products WHERE id = 2")

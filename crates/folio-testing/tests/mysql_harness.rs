@@ -244,12 +244,19 @@ async fn the_shop_loads_identically_on_mariadb() {
         indexes,
         [
             "orders_user_created_id",
+            "orders_user_id_id",
+            "orders_user_total_id",
+            "products_category_created_at_id",
             "products_category_id",
+            "products_category_name_id",
             "products_category_price",
+            "products_category_rating_id",
             "products_created_at_id",
+            "products_name_id",
             "products_price_id",
             "products_rating_id",
-            "users_created_at_id"
+            "users_created_at_id",
+            "users_name_id"
         ]
     );
     // ANALYZE TABLE ran: InnoDB's persistent statistics know the rows (a sampled

@@ -1,6 +1,6 @@
 //! The one trait that holds every difference between SQL backends.
 
-use crate::{Nulls, Order};
+use crate::{Nulls, Order, PlanReading, Value};
 
 /// How a SQL backend spells what folio renders.
 ///
@@ -116,6 +116,39 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
         let _ = plan;
         None
     }
+
+    /// What to put before a statement to have the planner show how it would run it,
+    /// for an index audit ([`crate::IndexAudit`]); `None` (the default) when the
+    /// backend's plans are not read.
+    ///
+    /// ```
+    /// use folio::{Dialect, MySql, Postgres, Sqlite};
+    /// assert_eq!(Sqlite.audit_explain_prefix(), Some("EXPLAIN QUERY PLAN "));
+    /// assert_eq!(Postgres.audit_explain_prefix(), Some("EXPLAIN (FORMAT JSON) "));
+    /// assert_eq!(MySql.audit_explain_prefix(), Some("EXPLAIN FORMAT=JSON "));
+    /// ```
+    fn audit_explain_prefix(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Reads the rows the planner answered a statement prefixed with
+    /// [`Dialect::audit_explain_prefix`] with (each row's columns in order): whether
+    /// it sorts the filtered set, the tables and indexes it reads. `None` (the
+    /// default) when the rows are not a plan this dialect reads.
+    ///
+    /// ```
+    /// use folio::{Dialect, Sqlite, Value};
+    /// let row = |id: i64, detail: &str| vec![Value::Int(id), Value::Int(0), Value::Int(0), Value::from(detail)];
+    /// let plan = Sqlite
+    ///     .read_plan(&[row(3, "SEARCH p USING INDEX p_category_id (category=?)"), row(9, "USE TEMP B-TREE FOR ORDER BY")])
+    ///     .unwrap();
+    /// assert!(plan.sorts);
+    /// assert_eq!(plan.accesses[0].index.as_deref(), Some("p_category_id"));
+    /// ```
+    fn read_plan(&self, rows: &[Vec<Value>]) -> Option<PlanReading> {
+        let _ = rows;
+        None
+    }
 }
 
 /// SQLite (3.30 or later, for `NULLS FIRST/LAST`).
@@ -156,6 +189,14 @@ impl Dialect for Sqlite {
     }
     fn statistics_probe(&self) -> Option<&'static str> {
         Some("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+    }
+    fn audit_explain_prefix(&self) -> Option<&'static str> {
+        Some("EXPLAIN QUERY PLAN ")
+    }
+    /// A `USE TEMP B-TREE FOR ORDER BY` of a loop driven by a table sorts the
+    /// filtered set; one over a subquery's bounded rows (the arms' merge) does not.
+    fn read_plan(&self, rows: &[Vec<Value>]) -> Option<PlanReading> {
+        crate::audit::read_sqlite_plan(rows)
     }
 }
 
@@ -203,6 +244,14 @@ impl Dialect for Postgres {
     fn plan_rows(&self, plan: &str) -> Option<f64> {
         let plan: serde_json::Value = serde_json::from_str(plan).ok()?;
         plan[0]["Plan"]["Plan Rows"].as_f64()
+    }
+    fn audit_explain_prefix(&self) -> Option<&'static str> {
+        Some("EXPLAIN (FORMAT JSON) ")
+    }
+    /// A `Sort` over a table scan with no `Limit` between sorts the filtered set;
+    /// an `Incremental Sort` (ties of an index's first key) does not.
+    fn read_plan(&self, rows: &[Vec<Value>]) -> Option<PlanReading> {
+        crate::audit::read_postgres_plan(rows)
     }
 }
 
@@ -286,6 +335,14 @@ impl Dialect for MySql {
         let rows = number(&table["rows"])?;
         let filtered = number(&table["filtered"]).unwrap_or(100.0);
         Some(rows * filtered / 100.0)
+    }
+    fn audit_explain_prefix(&self) -> Option<&'static str> {
+        Some("EXPLAIN FORMAT=JSON ")
+    }
+    /// A filesort whose first table is a table of the database sorts the filtered
+    /// set; one of a derived table (bounded arms, a bounded sort's keys) does not.
+    fn read_plan(&self, rows: &[Vec<Value>]) -> Option<PlanReading> {
+        crate::audit::read_mysql_plan(rows)
     }
 }
 

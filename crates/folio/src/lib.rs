@@ -106,6 +106,7 @@
 //! children of many parents in one statement). One trait holds every difference
 //! between backends: [`Dialect`].
 
+mod audit;
 mod children;
 mod count;
 mod count_strategy;
@@ -129,6 +130,11 @@ mod sort;
 mod statement;
 mod value;
 
+pub use audit::{
+    AuditCase, AuditEntry, AuditReport, AuditSample, AuditStatements, IndexAudit, PlanReading,
+    SampleQuery, SampleRole, TableAccess, DEFAULT_AUDIT_BOOKMARK_SKIP, DEFAULT_AUDIT_MAX_CASES,
+    DEFAULT_AUDIT_MAX_FILTERS,
+};
 pub use children::ChildrenQuery;
 pub use count::{CountQuery, EstimateQuery, EstimateStatement};
 pub use count_strategy::CountStrategy;
