@@ -105,6 +105,7 @@ mod page;
 mod pool_settings;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod replicas;
 #[cfg(feature = "rusqlite")]
 mod row_de;
 #[cfg(feature = "rusqlite")]
@@ -126,6 +127,7 @@ pub use db::{Db, ESTIMATE_TTL};
 pub use error::{Error, ErrorKind, Result};
 pub use limits::{Limits, DEFAULT_COSTLY_OFFSET};
 pub use pool_settings::{PoolSettings, DEFAULT_ACQUIRE_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT};
+pub use replicas::{Replicas, REPLICA_ACQUIRE_TIMEOUT, REPLICA_RECHECK};
 #[cfg(feature = "rusqlite")]
 pub use rusqlite::{Lease, Rusqlite, RusqlitePool, ValueRow};
 #[cfg(feature = "rusqlite")]
