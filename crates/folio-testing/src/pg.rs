@@ -540,10 +540,10 @@ impl PgCluster {
         let mut replica = PgConnection::connect(&standby.url())
             .await
             .unwrap_or_else(|e| panic!("folio-testing: the standby: {e}"));
-        let (lsn,): (String,) = sqlx::query_as("SELECT pg_current_wal_lsn()::TEXT")
+        let (lsn,): (String,) = sqlx::query_as("SELECT pg_current_wal_insert_lsn()::TEXT")
             .fetch_one(&mut primary)
             .await
-            .unwrap_or_else(|e| panic!("folio-testing: pg_current_wal_lsn: {e}"));
+            .unwrap_or_else(|e| panic!("folio-testing: pg_current_wal_insert_lsn: {e}"));
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let (behind,): (bool,) = sqlx::query_as(
