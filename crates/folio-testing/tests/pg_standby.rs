@@ -54,7 +54,9 @@ async fn a_standby_replays_refuses_writes_and_outlives_its_primary() {
         .execute(&mut on_standby)
         .await
         .unwrap_err();
-    let code = refused.as_database_error().and_then(sqlx::error::DatabaseError::code);
+    let code = refused
+        .as_database_error()
+        .and_then(sqlx::error::DatabaseError::code);
     assert_eq!(code.as_deref(), Some("25006"), "{refused}");
     drop(on_standby);
 
