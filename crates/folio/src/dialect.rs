@@ -6,7 +6,9 @@ use crate::{Nulls, Order};
 ///
 /// Every method has a default that is standard SQL as SQLite and PostgreSQL
 /// speak it; a backend overrides only its quirks. folio ships [`Sqlite`],
-/// [`Postgres`] and [`MySql`] (MySQL and MariaDB).
+/// [`Postgres`] and [`MySql`] (MySQL and MariaDB), and, written from their
+/// documentation and not run here, [`crate::CockroachDb`] and
+/// [`crate::YugabyteDb`].
 ///
 /// ```
 /// use folio::{Dialect, MySql, Order, Postgres, Sqlite};
