@@ -37,6 +37,14 @@
 //! on its own backend only ([`Decodes`]), so a PostgreSQL-only column works on a
 //! PostgreSQL endpoint.
 //!
+//! ## Read replicas
+//!
+//! [`Db::with_replicas`] gives a database read [`Replicas`]: every read (pages,
+//! counts, children, streams, bookmark walks) goes to them in turn, writes
+//! ([`Db::execute`]) to the primary, and a read no replica can answer to the
+//! primary; a replica that cannot be reached is skipped until it answers again.
+//! [`Db::primary`] reads from the primary (what was just written).
+//!
 //! ## Statements per page request
 //!
 //! Every page is ONE statement (`limit + 1` rows: the extra row decides `has_next`),
