@@ -580,7 +580,10 @@ impl<B: Backend> Db<B> {
                 match e.on_replica() {
                     ReplicaFailure::Down if !busy => replicas.mark_down(index, &e),
                     ReplicaFailure::NotHere => {
-                        tracing::debug!(error = ?std::error::Error::source(&e), "folio-sqlx: a replica refused a read; running it on the primary");
+                        tracing::debug!(
+                            error = ?std::error::Error::source(&e),
+                            "folio-sqlx: a replica refused a read; running it on the primary"
+                        );
                         break;
                     }
                     _ => return Err(Self::failed(e, statement, pool)),
