@@ -33,7 +33,11 @@ pub struct InvalidParam {
 /// assert_eq!(p.invalid_params[0].name, "per_page");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(description = "An RFC 9457 problem document, answered as `application/problem+json`.")
+)]
 pub struct Problem {
     /// A URI naming the problem type (`urn:folio:problem:<kind>`; `about:blank` for
     /// plain HTTP problems such as 404).

@@ -289,7 +289,7 @@ fn openapi_names_the_spec_parameters_and_keys() {
             "the export documents {name}"
         );
     }
-    // the schemas carry the keys of SPEC §3.3
+    // the schemas carry the keys the API serves
     let schemas = &doc["components"]["schemas"];
     let page = |path: &str| {
         doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]

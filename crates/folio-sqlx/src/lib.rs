@@ -140,6 +140,7 @@ pub use replicas::{Replicas, REPLICA_ACQUIRE_TIMEOUT, REPLICA_RECHECK};
 pub use rusqlite::{Lease, Rusqlite, RusqlitePool, ValueRow};
 #[cfg(feature = "rusqlite")]
 pub use sqlite_datetime::sqlite_datetime;
+pub use timestamp::rfc3339_micros;
 
 /// MySQL and MariaDB (sqlx's database type).
 #[cfg(feature = "mysql")]

@@ -1,4 +1,4 @@
-//! SPEC §2.2 on MariaDB: a deep keyset page, and a deep page read from a bookmark
+//! Plans on MariaDB: a deep keyset page, and a deep page read from a bookmark
 //! (a seek and an OFFSET under 1,000), is an index range entered at the boundary,
 //! with no filesort of the rows after it, that reads about a page of rows — for
 //! every ordering shape of the shop's products.

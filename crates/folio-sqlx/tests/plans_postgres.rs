@@ -1,4 +1,4 @@
-//! SPEC §2.2 on PostgreSQL: a deep keyset page is an index scan entered at the
+//! Plans on PostgreSQL: a deep keyset page is an index scan entered at the
 //! boundary (an `Index Cond` on the ordering's index), with no `Seq Scan` and no
 //! `Sort` / `Incremental Sort`, for every ordering of the shop's products.
 //!

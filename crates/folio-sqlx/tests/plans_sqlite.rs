@@ -1,4 +1,4 @@
-//! SPEC §2.2 on SQLite: a deep keyset page is an index search, never a full scan
+//! Plans on SQLite: a deep keyset page is an index search, never a full scan
 //! or a temporary sort, for every ordering of the shop's products.
 //!
 //! One 200,000-row `products` table (folio-testing's data set: 1,000 distinct prices,

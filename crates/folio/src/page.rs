@@ -9,7 +9,13 @@ use serde::Serialize;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    derive(utoipa::ToSchema),
+    schema(
+        description = "How exact a total is: `eq` exact, `gte` at least (a capped count), `approx` an estimate."
+    )
+)]
 pub enum TotalRelation {
     /// Exactly this many rows.
     Eq,

@@ -2,14 +2,14 @@
 //! MySQL/MariaDB alike, serialized with the keys the API documents (`price`,
 //! `total` in cents; timestamps as RFC 3339 UTC).
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
 /// Renders a timestamp as RFC 3339 in UTC with microseconds and a `Z`
 /// (`2024-05-01T12:34:56.123456Z`), the same on both backends.
 pub fn rfc3339(at: &DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+    folio_sqlx::rfc3339_micros(at)
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `serialize_with` passes a reference
@@ -24,6 +24,7 @@ fn serialize_ts<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Err
 /// MySQL's DATETIME (sqlx's chrono support). `description` is
 /// selected only when asked for; a row without the column leaves it `None`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, ToSchema)]
+#[schema(description = "A product as the list, the detail and the export return it.")]
 pub struct Product {
     /// The product id.
     pub id: i64,

@@ -1,4 +1,5 @@
-//! The behaviours of SPEC §3.1–3.4, one function each, run on every backend.
+//! The API's behaviours (endpoints, modes, envelopes, bad input, statement budgets),
+//! one function each, run on every backend.
 
 use folio::Envelope;
 use serde_json::Value as Json;
@@ -442,7 +443,7 @@ pub async fn bad_input(b: &Backend) {
         .await;
 }
 
-/// The statement budget of SPEC §3.4, read from `X-Statement-Count`.
+/// The statement budget of each request, read from `X-Statement-Count`.
 pub async fn statement_budget(b: &Backend) {
     let app = b.seed().await;
     let count = |uri: &'static str| {
