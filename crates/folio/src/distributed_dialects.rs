@@ -3,6 +3,7 @@
 //! their documentation and issue trackers call for. Written from those sources;
 //! neither engine was run by folio's tests, which assert the SQL rendered only.
 
+use crate::dialect::null_placement_term;
 use crate::{Dialect, Nulls, Order, Postgres};
 
 /// CockroachDB (PostgreSQL wire protocol): PostgreSQL's placeholders and binds;
@@ -52,12 +53,7 @@ impl Dialect for CockroachDb {
             Order::Desc => Nulls::Last,
         };
         if let Some(nulls) = nulls.filter(|n| *n != native) {
-            // `col IS NULL` is false for values, true for NULL: ASC puts NULLs last.
-            out.push_str(column);
-            out.push_str(match nulls {
-                Nulls::Last => " IS NULL ASC, ",
-                Nulls::First => " IS NULL DESC, ",
-            });
+            null_placement_term(column, nulls, out);
         }
         out.push_str(column);
         out.push(' ');
