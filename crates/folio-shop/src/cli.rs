@@ -66,6 +66,18 @@ pub struct ServeArgs {
     /// The database.
     #[command(flatten)]
     pub db: DatabaseArgs,
+    /// A read replica of the database (PostgreSQL; repeat it for more): page
+    /// reads, counts, bookmark walks and exports go to the replicas in turn, and to
+    /// the primary (`--database-url`) when none answers; a replica that stops
+    /// answering is skipped until it answers again. `FOLIO_REPLICA_URLS` takes them
+    /// comma-separated.
+    #[arg(
+        long = "replica-url",
+        env = "FOLIO_REPLICA_URLS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub replica_urls: Vec<String>,
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1:8000")]
     pub addr: SocketAddr,

@@ -11,7 +11,7 @@ use folio_shop::{
     server,
     state::{AppState, Settings},
 };
-use folio_sqlx::{Db, MySql, Postgres, Rusqlite};
+use folio_sqlx::{Db, MySql, Postgres, Replicas, Rusqlite};
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc: a page of products allocates a few hundred small blocks (rows, JSON,
@@ -118,7 +118,17 @@ fn codec(keys: &[String], max_age: Option<u64>) -> Result<folio::CursorCodec, Bo
 /// `folio-shop serve`.
 async fn serve(args: ServeArgs) -> Result<(), BoxError> {
     let url = db::sqlx_url(&args.db.database_url);
-    match Scheme::of(&url)? {
+    let scheme = Scheme::of(&url)?;
+    for replica in &args.replica_urls {
+        if scheme != Scheme::Postgres || Scheme::of(replica)? != Scheme::Postgres {
+            return Err(format!(
+                "--replica-url {replica}: read replicas are PostgreSQL servers, of a \
+                 PostgreSQL --database-url"
+            )
+            .into());
+        }
+    }
+    match scheme {
         Scheme::Sqlite => serve_on::<Rusqlite>(&url, args).await,
         Scheme::Postgres => serve_on::<Postgres>(&url, args).await,
         Scheme::MySql => serve_on::<MySql>(&url, args).await,
@@ -135,7 +145,10 @@ async fn serve_on<B: ShopBackend>(url: &str, args: ServeArgs) -> Result<(), BoxE
         count_cap: args.count_cap,
         codec: codec(&args.cursor_keys, args.cursor_max_age)?,
     };
-    let db = Db::<B>::new(pool).with_limits(args.limits.limits(connections));
+    let replicas = Replicas::<B>::connect(&args.replica_urls, pool_settings).await?;
+    let db = Db::<B>::new(pool)
+        .with_replicas(replicas)
+        .with_limits(args.limits.limits(connections));
     // The index audit, in the background: its first-row reads of unserved
     // combinations are sorts, and serving does not wait for them.
     let audited = (db.clone(), folio_shop::state::Api::new(&settings));

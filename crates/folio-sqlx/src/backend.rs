@@ -46,6 +46,26 @@ pub trait Backend: Sized + Send + Sync + 'static {
     /// and the time limit of every statement (set on each connection as it opens).
     fn connect_with(url: &str, settings: PoolSettings) -> BoxFuture<'_, Result<Self::Pool>>;
 
+    /// Opens a pool on `url` with `settings` as [`Backend::connect_with`] does, but
+    /// without connecting yet: a server that is down now fails the statements that
+    /// need it, not the opening (what a read replica wants, [`crate::Replicas`]). A
+    /// malformed URL still fails here. By default (a backend without lazy pools,
+    /// [`crate::Rusqlite`]) the same as [`Backend::connect_with`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use folio_sqlx::{Backend, PoolSettings, Postgres};
+    /// // Nothing listens there: the pool opens all the same.
+    /// let url = "postgres://nobody@127.0.0.1:1/none";
+    /// assert!(Postgres::connect_lazy_with(url, PoolSettings::default()).await.is_ok());
+    /// assert!(Postgres::connect_lazy_with("postgres://[bad", PoolSettings::default()).await.is_err());
+    /// # }
+    /// ```
+    fn connect_lazy_with(url: &str, settings: PoolSettings) -> BoxFuture<'_, Result<Self::Pool>> {
+        Self::connect_with(url, settings)
+    }
+
     /// Whether every connection `pool` may hold is open and in use: a statement
     /// that waited for a connection in vain then failed because the database is
     /// busy ([`crate::ErrorKind::Busy`]), not unreachable.
@@ -180,7 +200,20 @@ macro_rules! sqlx_backend {
                 url: &str,
                 settings: crate::PoolSettings,
             ) -> futures::future::BoxFuture<'_, crate::Result<Self::Pool>> {
-                Box::pin(async move { Ok(open(url, settings).await?) })
+                Box::pin(async move {
+                    let (pool, options) = pool_options(url, settings)?;
+                    Ok(pool.connect_with(options).await?)
+                })
+            }
+
+            fn connect_lazy_with(
+                url: &str,
+                settings: crate::PoolSettings,
+            ) -> futures::future::BoxFuture<'_, crate::Result<Self::Pool>> {
+                Box::pin(async move {
+                    let (pool, options) = pool_options(url, settings)?;
+                    Ok(pool.connect_lazy_with(options))
+                })
             }
 
             fn saturated(pool: &Self::Pool) -> bool {

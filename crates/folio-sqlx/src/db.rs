@@ -7,9 +7,13 @@ use std::time::Instant;
 
 use folio::{Select, Statement};
 
+use futures::future::BoxFuture;
+
+use crate::error::ReplicaFailure;
 use crate::limits::CostlySlots;
 use crate::{
-    Backend, Bookmarks, CountCache, Decodes, Limits, PoolSettings, Result, StatementCounter,
+    Backend, Bookmarks, CountCache, Decodes, Limits, PoolSettings, Replicas, Result,
+    StatementCounter,
 };
 
 /// A database folio runs its statements on: a pool of backend `B` (SQLite,
@@ -18,7 +22,9 @@ use crate::{
 /// Besides the pool it holds what pages remember between requests, shared by its
 /// clones: the cache of exact counts ([`CountCache`], for `count=cached`) and,
 /// when given, the [`Bookmarks`] of deep page numbers. A clone made by
-/// [`Db::counted`] also counts the statements it runs.
+/// [`Db::counted`] also counts the statements it runs. With read [`Replicas`]
+/// ([`Db::with_replicas`]) it reads from them and writes to its own pool, the
+/// primary.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -40,6 +46,8 @@ use crate::{
 #[derive(Debug)]
 pub struct Db<B: Backend> {
     pool: B::Pool,
+    /// Where reads go when given ([`Db::with_replicas`]); `None`: the primary.
+    replicas: Option<Replicas<B>>,
     counter: Option<StatementCounter>,
     shared: Arc<Shared>,
 }
@@ -79,6 +87,7 @@ impl<B: Backend> Clone for Db<B> {
     fn clone(&self) -> Self {
         Db {
             pool: self.pool.clone(),
+            replicas: self.replicas.clone(),
             counter: self.counter.clone(),
             shared: Arc::clone(&self.shared),
         }
@@ -102,6 +111,7 @@ impl<B: Backend> Db<B> {
     pub fn new(pool: B::Pool) -> Self {
         Db {
             pool,
+            replicas: None,
             counter: None,
             shared: Arc::new(Shared::default()),
         }
@@ -248,12 +258,71 @@ impl<B: Backend> Db<B> {
         change(&mut shared);
         Db {
             pool: self.pool,
+            replicas: self.replicas,
             counter: self.counter,
             shared: Arc::new(shared),
         }
     }
 
-    /// The pool.
+    /// The same database reading from `replicas` (see [`Replicas`]): pages,
+    /// counts, children, streams, bookmark walks and the reads of
+    /// [`Db::fetch_all`], [`Db::find`]… go to them in turn, [`Db::execute`] to this
+    /// database's pool (the primary), and a read no replica can answer to the
+    /// primary. Empty `replicas`: every read goes to the primary.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// use folio_sqlx::{Db, PoolSettings, Postgres, Replicas};
+    /// # let primary = sqlx::postgres::PgPoolOptions::new().connect_lazy("postgres://app@primary/shop")?;
+    /// let replicas = Replicas::<Postgres>::connect(&["postgres://app@replica/shop"], PoolSettings::default()).await?;
+    /// let db = Db::<Postgres>::new(primary).with_replicas(replicas);
+    /// assert_eq!(db.replicas().map(Replicas::len), Some(1));
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn with_replicas(mut self, replicas: Replicas<B>) -> Self {
+        self.replicas = (!replicas.is_empty()).then_some(replicas);
+        self
+    }
+
+    /// The read replicas, if given ([`Db::with_replicas`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
+    /// assert!(db.replicas().is_none());
+    /// # Ok(()) }
+    /// ```
+    pub fn replicas(&self) -> Option<&Replicas<B>> {
+        self.replicas.as_ref()
+    }
+
+    /// A clone of this handle (same pool, caches, bookmarks, counter) whose reads
+    /// go to the primary too: to read what was just written (a replica may lag),
+    /// or to run a statement that writes and returns rows (`INSERT … RETURNING`
+    /// through [`Db::fetch_all`]; sent to a replica, it would be refused as a
+    /// write and run again on the primary, a round trip lost).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), folio_sqlx::Error> {
+    /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
+    /// assert!(db.primary().replicas().is_none());
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn primary(&self) -> Self {
+        Db {
+            pool: self.pool.clone(),
+            replicas: None,
+            counter: self.counter.clone(),
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// The pool (the primary's, when there are replicas).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -266,7 +335,8 @@ impl<B: Backend> Db<B> {
         &self.pool
     }
 
-    /// Closes the pool (shared by every clone): no statement starts on it after.
+    /// Closes the pool and the replicas' (shared by every clone): no statement
+    /// starts on them after.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -277,6 +347,9 @@ impl<B: Backend> Db<B> {
     /// # Ok(()) }
     /// ```
     pub async fn close(&self) {
+        if let Some(replicas) = &self.replicas {
+            replicas.close().await;
+        }
         B::close(&self.pool).await;
     }
 
@@ -349,6 +422,7 @@ impl<B: Backend> Db<B> {
     pub fn counted(&self, counter: &StatementCounter) -> Self {
         Db {
             pool: self.pool.clone(),
+            replicas: self.replicas.clone(),
             counter: Some(counter.clone()),
             shared: Arc::clone(&self.shared),
         }
@@ -373,6 +447,7 @@ impl<B: Backend> Db<B> {
     pub(crate) fn uncounted(&self) -> Self {
         Db {
             pool: self.pool.clone(),
+            replicas: self.replicas.clone(),
             counter: None,
             shared: Arc::clone(&self.shared),
         }
@@ -472,16 +547,52 @@ impl<B: Backend> Db<B> {
         let _timer = self.count_one(statement);
         B::execute(&self.pool, statement)
             .await
-            .map_err(|e| self.failed(e, statement))
+            .map_err(|e| Self::failed(e, Some(statement), &self.pool))
     }
 
     /// Runs `statement` on a connection of the pool and returns its rows (counted;
     /// the time includes the wait for the connection).
     pub(crate) async fn fetch_rows(&self, statement: &Statement) -> Result<Vec<B::Row>> {
-        let _timer = self.count_one(statement);
-        B::fetch_all(&self.pool, statement)
+        self.read(Some(statement), |pool| {
+            Box::pin(async move {
+                let _timer = self.count_one(statement);
+                B::fetch_all(pool, statement).await
+            })
+        })
+        .await
+    }
+
+    /// Runs a read `run` on a pool: on the replicas in turn when there are any,
+    /// on the next one when one is down, on the primary when none can answer it
+    /// (see [`Replicas`]).
+    async fn read<'a, T>(
+        &'a self,
+        statement: Option<&Statement>,
+        run: impl Fn(&'a B::Pool) -> BoxFuture<'a, Result<T>>,
+    ) -> Result<T> {
+        if let Some(replicas) = &self.replicas {
+            for (index, pool) in replicas.in_turn() {
+                let e = match run(pool).await {
+                    Ok(done) => return Ok(done),
+                    Err(e) => e,
+                };
+                let busy = e.is_pool_timeout() && B::saturated(pool);
+                match e.on_replica() {
+                    ReplicaFailure::Down if !busy => replicas.mark_down(index, &e),
+                    ReplicaFailure::NotHere => {
+                        tracing::debug!(
+                            error = ?std::error::Error::source(&e),
+                            "folio-sqlx: a replica refused a read; running it on the primary"
+                        );
+                        break;
+                    }
+                    _ => return Err(Self::failed(e, statement, pool)),
+                }
+            }
+        }
+        run(&self.pool)
             .await
-            .map_err(|e| self.failed(e, statement))
+            .map_err(|e| Self::failed(e, statement, &self.pool))
     }
 
     /// Runs `statement`, a costly one (a report, an export), and maps every row to
@@ -513,18 +624,24 @@ impl<B: Backend> Db<B> {
     /// database if the request is dropped before it ends.
     pub(crate) async fn fetch_costly(&self, statement: &Statement) -> Result<Vec<B::Row>> {
         let _slot = self.shared.costly.take()?;
-        let _timer = self.count_one(statement);
-        B::fetch_all_cancellable(&self.pool, statement)
-            .await
-            .map_err(|e| self.failed(e, statement))
+        self.read(Some(statement), |pool| {
+            Box::pin(async move {
+                let _timer = self.count_one(statement);
+                B::fetch_all_cancellable(pool, statement).await
+            })
+        })
+        .await
     }
 
     /// Logs a failed statement; a wait for a connection that ran out while every
     /// connection was in use is [`crate::ErrorKind::Busy`], not an unreachable
     /// database.
-    fn failed(&self, e: crate::Error, statement: &Statement) -> crate::Error {
-        let e = logged(e, statement);
-        if e.is_pool_timeout() && B::saturated(&self.pool) {
+    fn failed(e: crate::Error, statement: Option<&Statement>, pool: &B::Pool) -> crate::Error {
+        let e = match statement {
+            Some(statement) => logged(e, statement),
+            None => e,
+        };
+        if e.is_pool_timeout() && B::saturated(pool) {
             return crate::Error::busy();
         }
         e
@@ -535,7 +652,7 @@ impl<B: Backend> Db<B> {
     pub(crate) async fn session(&self) -> Result<Session<'_, B>> {
         Ok(Session {
             db: self,
-            conn: B::session(&self.pool).await?,
+            conn: self.read(None, |pool| B::session(pool)).await?,
         })
     }
 
@@ -587,6 +704,6 @@ impl<B: Backend> Session<'_, B> {
         let _timer = self.db.count_one(statement);
         B::session_fetch_all(&mut self.conn, statement)
             .await
-            .map_err(|e| self.db.failed(e, statement))
+            .map_err(|e| Db::<B>::failed(e, Some(statement), &self.db.pool))
     }
 }

@@ -117,6 +117,18 @@ impl Error {
         }
     }
 
+    /// What this failure of a statement on a read replica means for the read
+    /// ([`crate::Replicas`]).
+    pub(crate) fn on_replica(&self) -> ReplicaFailure {
+        match &self.repr {
+            Repr::Database(e) if unavailable(e) => ReplicaFailure::Down,
+            Repr::Database(e) => replica_refusal(e),
+            #[cfg(feature = "rusqlite")]
+            Repr::Sqlite(e) if sqlite_unavailable(e) => ReplicaFailure::Down,
+            _ => ReplicaFailure::Final,
+        }
+    }
+
     /// Whether the wait for a pool's connection ran out.
     pub(crate) fn is_pool_timeout(&self) -> bool {
         matches!(&self.repr, Repr::Database(sqlx::Error::PoolTimedOut))
@@ -291,6 +303,52 @@ fn unavailable(e: &sqlx::Error) -> bool {
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed
     )
+}
+
+/// What a failed statement on a read replica means for the read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReplicaFailure {
+    /// The replica cannot be reached: mark it down, run the read elsewhere.
+    Down,
+    /// The replica refused this statement (a write on a read-only server, a
+    /// conflict with recovery): run it on the primary, the replica stays up.
+    NotHere,
+    /// The statement failed as it would anywhere: the read fails.
+    Final,
+}
+
+/// How a server that answered says a replica cannot run this statement or is going
+/// away: PostgreSQL's connection exceptions (SQLSTATE class 08), `admin_shutdown`,
+/// `crash_shutdown`, `cannot_connect_now` (57P01–57P03) are a replica down;
+/// `read_only_sql_transaction` (25006) and a hot standby's cancel on a conflict
+/// with recovery (40001, 40P01) a statement for the primary. MySQL/MariaDB: a server
+/// shutting down (1053) is down; `--read-only` (1290, 1836) and a read-only
+/// transaction (1792) are for the primary.
+fn replica_refusal(e: &sqlx::Error) -> ReplicaFailure {
+    let sqlx::Error::Database(db) = e else {
+        return ReplicaFailure::Final;
+    };
+    #[cfg(feature = "mysql")]
+    if let Some(my) = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        return match my.number() {
+            1053 => ReplicaFailure::Down,
+            1290 | 1792 | 1836 => ReplicaFailure::NotHere,
+            _ => ReplicaFailure::Final,
+        };
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        let code = pg.code();
+        return if code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03") {
+            ReplicaFailure::Down
+        } else if matches!(code, "25006" | "40001" | "40P01") {
+            ReplicaFailure::NotHere
+        } else {
+            ReplicaFailure::Final
+        };
+    }
+    let _ = db;
+    ReplicaFailure::Final
 }
 
 /// Whether the database stopped a statement at its time limit (or on a cancel

@@ -37,6 +37,14 @@
 //! on its own backend only ([`Decodes`]), so a PostgreSQL-only column works on a
 //! PostgreSQL endpoint.
 //!
+//! ## Read replicas
+//!
+//! [`Db::with_replicas`] gives a database read [`Replicas`]: every read (pages,
+//! counts, children, streams, bookmark walks) goes to them in turn, writes
+//! ([`Db::execute`]) to the primary, and a read no replica can answer to the
+//! primary; a replica that cannot be reached is skipped until it answers again.
+//! [`Db::primary`] reads from the primary (what was just written).
+//!
 //! ## Statements per page request
 //!
 //! Every page is ONE statement (`limit + 1` rows: the extra row decides `has_next`),
@@ -135,6 +143,7 @@ mod page;
 mod pool_settings;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod replicas;
 #[cfg(feature = "rusqlite")]
 mod row_de;
 #[cfg(feature = "rusqlite")]
@@ -156,6 +165,7 @@ pub use db::{Db, ESTIMATE_TTL};
 pub use error::{Error, ErrorKind, Result};
 pub use limits::{Limits, DEFAULT_COSTLY_OFFSET};
 pub use pool_settings::{PoolSettings, DEFAULT_ACQUIRE_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT};
+pub use replicas::{Replicas, REPLICA_ACQUIRE_TIMEOUT, REPLICA_RECHECK};
 #[cfg(feature = "rusqlite")]
 pub use rusqlite::{Lease, Rusqlite, RusqlitePool, ValueRow};
 #[cfg(feature = "rusqlite")]

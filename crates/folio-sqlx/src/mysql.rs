@@ -68,8 +68,17 @@ fn value_of(
 
 /// A pool whose connections limit their statements as the server can: MariaDB's
 /// `max_statement_time` (every statement), MySQL's `max_execution_time` (`SELECT`s
-/// only), set once per connection when it opens.
-async fn open(url: &str, settings: crate::PoolSettings) -> Result<sqlx::MySqlPool, sqlx::Error> {
+/// only), set once per connection when it opens; and the connection options.
+fn pool_options(
+    url: &str,
+    settings: crate::PoolSettings,
+) -> Result<
+    (
+        sqlx::pool::PoolOptions<sqlx::MySql>,
+        sqlx::mysql::MySqlConnectOptions,
+    ),
+    sqlx::Error,
+> {
     let options = sqlx::mysql::MySqlConnectOptions::from_str(url)?;
     let mut pool = sqlx::pool::PoolOptions::new()
         .max_connections(settings.connections.max(1))
@@ -93,7 +102,7 @@ async fn open(url: &str, settings: crate::PoolSettings) -> Result<sqlx::MySqlPoo
             })
         });
     }
-    pool.connect_with(options).await
+    Ok((pool, options))
 }
 
 /// The id of `conn` on the server (what `KILL QUERY` takes).

@@ -65,17 +65,25 @@ fn value_of(
 }
 
 /// A pool whose connections start with `statement_timeout` set (a startup
-/// parameter: no statement spent on it).
-async fn open(url: &str, settings: crate::PoolSettings) -> Result<sqlx::PgPool, sqlx::Error> {
+/// parameter: no statement spent on it), and the connection options.
+fn pool_options(
+    url: &str,
+    settings: crate::PoolSettings,
+) -> Result<
+    (
+        sqlx::pool::PoolOptions<sqlx::Postgres>,
+        sqlx::postgres::PgConnectOptions,
+    ),
+    sqlx::Error,
+> {
     let mut options = sqlx::postgres::PgConnectOptions::from_str(url)?;
     if let Some(ms) = settings.statement_timeout_ms() {
         options = options.options([("statement_timeout", ms.to_string())]);
     }
-    sqlx::pool::PoolOptions::new()
+    let pool = sqlx::pool::PoolOptions::new()
         .max_connections(settings.connections.max(1))
-        .acquire_timeout(settings.acquire_timeout)
-        .connect_with(options)
-        .await
+        .acquire_timeout(settings.acquire_timeout);
+    Ok((pool, options))
 }
 
 /// The server process of `conn` (what `pg_cancel_backend` takes).

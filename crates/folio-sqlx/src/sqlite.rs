@@ -53,7 +53,10 @@ fn value_of(
 /// is never closed, so every statement sees one database. sqlx cannot stop a
 /// running SQLite statement: the statement timeout is not applied here (use
 /// [`crate::Rusqlite`] for one).
-async fn open(url: &str, settings: crate::PoolSettings) -> Result<sqlx::SqlitePool, sqlx::Error> {
+fn pool_options(
+    url: &str,
+    settings: crate::PoolSettings,
+) -> Result<(PoolOptions<sqlx::Sqlite>, SqliteConnectOptions), sqlx::Error> {
     let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
     let pool = if url.contains(":memory:") || url.contains("mode=memory") {
         PoolOptions::new()
@@ -64,9 +67,7 @@ async fn open(url: &str, settings: crate::PoolSettings) -> Result<sqlx::SqlitePo
     } else {
         PoolOptions::new().max_connections(settings.connections.max(1))
     };
-    pool.acquire_timeout(settings.acquire_timeout)
-        .connect_with(options)
-        .await
+    Ok((pool.acquire_timeout(settings.acquire_timeout), options))
 }
 
 /// SQLite has no connection to cancel from elsewhere (a statement of this backend

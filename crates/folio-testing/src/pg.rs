@@ -290,7 +290,7 @@ fn find_bindir() -> Option<PathBuf> {
 /// Starts the cluster of this process; returns its socket directory.
 fn start_cluster(bindir: &Path) -> Result<PathBuf, String> {
     let cluster = init_cluster(bindir)?;
-    let server = run_postgres(bindir, &cluster)?;
+    let server = run_postgres(bindir, &cluster, &[])?;
     // SIGQUIT: an immediate shutdown, what `pg_ctl stop -m immediate` sends (`pg_ctl`
     // itself refuses to run as root).
     spawn_reaper("folio-pg-reaper", server.id(), &cluster.dir, "QUIT", 100)?;
@@ -345,9 +345,14 @@ fn init_cluster(bindir: &Path) -> Result<ClusterDir, String> {
     })
 }
 
-/// Starts `postgres` on `cluster` (its socket in the cluster directory, no TCP) and
-/// waits until it accepts connections.
-fn run_postgres(bindir: &Path, cluster: &ClusterDir) -> Result<std::process::Child, String> {
+/// Starts `postgres` on `cluster` (its socket in the cluster directory, no TCP),
+/// with the settings `extra` beyond the common ones, and waits until it accepts
+/// connections.
+fn run_postgres(
+    bindir: &Path,
+    cluster: &ClusterDir,
+    extra: &[&str],
+) -> Result<std::process::Child, String> {
     let log = std::fs::OpenOptions::new()
         .append(true)
         .open(&cluster.log_path)
@@ -375,6 +380,7 @@ fn run_postgres(bindir: &Path, cluster: &ClusterDir) -> Result<std::process::Chi
         "full_page_writes=off",
     ])
     .args(["-c", "max_connections=200", "-F"])
+    .args(extra)
     .stdout(log.try_clone().map_err(|e| e.to_string())?)
     .stderr(log)
     // Its own process group: a Ctrl-C to the test run does not reach it; the
@@ -418,6 +424,8 @@ pub struct PgCluster {
     bindir: PathBuf,
     cluster: ClusterDir,
     server: Option<std::process::Child>,
+    /// The settings it starts with beyond every cluster's (a standby's).
+    extra: &'static [&'static str],
 }
 
 impl PgCluster {
@@ -436,19 +444,127 @@ impl PgCluster {
         };
         let cluster = init_cluster(&bindir).unwrap_or_else(|e| panic!("folio-testing: {e}"));
         let server =
-            run_postgres(&bindir, &cluster).unwrap_or_else(|e| panic!("folio-testing: {e}"));
+            run_postgres(&bindir, &cluster, &[]).unwrap_or_else(|e| panic!("folio-testing: {e}"));
         spawn_reaper("folio-pg-reaper", server.id(), &cluster.dir, "QUIT", 100)
             .unwrap_or_else(|e| panic!("folio-testing: {e}"));
         Some(PgCluster {
             bindir,
             cluster,
             server: Some(server),
+            extra: &[],
         })
     }
 
     /// The URL of its `postgres` database.
     pub fn url(&self) -> String {
         local_url(&self.cluster.dir, "postgres")
+    }
+
+    /// Makes and starts a hot standby of this cluster on the same machine: a base
+    /// backup streamed from it (`pg_basebackup -R -X stream`, which writes the
+    /// `primary_conninfo` and `standby.signal` of a streaming replica), started
+    /// with `hot_standby = on` on a socket of its own, answering reads once it
+    /// has replayed to a consistent state. The standby is a [`PgCluster`] too: a
+    /// test stops and starts it ([`PgCluster::stop`], [`PgCluster::restart`]),
+    /// and it streams again from the primary when both run. As root, the backup
+    /// and the server run as the cluster's user.
+    ///
+    /// # Panics
+    /// When this cluster is stopped, or the backup or the standby fails.
+    ///
+    /// ```no_run
+    /// # async fn f() {
+    /// let Some(primary) = folio_testing::PgCluster::start() else { return };
+    /// let standby = primary.start_standby();
+    /// // … write on primary.url() …
+    /// primary.caught_up(&standby).await;
+    /// // … what was written reads the same on standby.url() …
+    /// # }
+    /// ```
+    pub fn start_standby(&self) -> PgCluster {
+        assert!(
+            self.server.is_some(),
+            "folio-testing: a stopped cluster has no standby"
+        );
+        let user = self.cluster.user.clone();
+        let dir =
+            make_server_dir("pg", user.as_ref()).unwrap_or_else(|e| panic!("folio-testing: {e}"));
+        let data = dir.join("data");
+        let log_path = dir.join("postgres.log");
+        let log = std::fs::File::create(&log_path)
+            .unwrap_or_else(|e| panic!("folio-testing: {}: {e}", log_path.display()));
+        chown(&log_path, user.as_ref()).unwrap_or_else(|e| panic!("folio-testing: {e}"));
+        let status = server_command(&self.bindir.join("pg_basebackup"), &dir, user.as_ref())
+            .arg("-h")
+            .arg(&self.cluster.dir)
+            .args(["-p", &PORT.to_string(), "-U", "postgres", "-D"])
+            .arg(&data)
+            .args(["-R", "-X", "stream", "-c", "fast", "--no-sync"])
+            .stdout(log.try_clone().expect("folio-testing: a log file handle"))
+            .stderr(log)
+            .status()
+            .unwrap_or_else(|e| panic!("folio-testing: cannot run pg_basebackup: {e}"));
+        if !status.success() {
+            let tail = log_tail(&log_path);
+            let _ = std::fs::remove_dir_all(&dir);
+            panic!("folio-testing: pg_basebackup failed ({status}):\n{tail}");
+        }
+        let cluster = ClusterDir {
+            dir,
+            data,
+            log_path,
+            user,
+        };
+        let server = run_postgres(&self.bindir, &cluster, &["-c", "hot_standby=on"])
+            .unwrap_or_else(|e| panic!("folio-testing: {e}"));
+        spawn_reaper("folio-pg-reaper", server.id(), &cluster.dir, "QUIT", 100)
+            .unwrap_or_else(|e| panic!("folio-testing: {e}"));
+        PgCluster {
+            bindir: self.bindir.clone(),
+            cluster,
+            server: Some(server),
+            extra: &["-c", "hot_standby=on"],
+        }
+    }
+
+    /// Waits until `standby` has replayed everything this cluster had written
+    /// when called (its `pg_last_wal_replay_lsn()` reaches this cluster's
+    /// `pg_current_wal_lsn()`): what was committed here then reads the same there.
+    ///
+    /// # Panics
+    /// When either cannot be reached, or the standby has not caught up after 30 s.
+    pub async fn caught_up(&self, standby: &PgCluster) {
+        let mut primary = PgConnection::connect(&self.url())
+            .await
+            .unwrap_or_else(|e| panic!("folio-testing: the primary: {e}"));
+        let mut replica = PgConnection::connect(&standby.url())
+            .await
+            .unwrap_or_else(|e| panic!("folio-testing: the standby: {e}"));
+        let (lsn,): (String,) = sqlx::query_as("SELECT pg_current_wal_insert_lsn()::TEXT")
+            .fetch_one(&mut primary)
+            .await
+            .unwrap_or_else(|e| panic!("folio-testing: pg_current_wal_insert_lsn: {e}"));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (behind,): (bool,) = sqlx::query_as(
+                "SELECT COALESCE(pg_last_wal_replay_lsn() < $1::TEXT::pg_lsn, TRUE)",
+            )
+            .bind(&lsn)
+            .fetch_one(&mut replica)
+            .await
+            .unwrap_or_else(|e| panic!("folio-testing: pg_last_wal_replay_lsn: {e}"));
+            if !behind {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "folio-testing: the standby has not replayed {lsn} after 30 s:\n{}",
+                log_tail(&standby.cluster.log_path)
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let _ = primary.close().await;
+        let _ = replica.close().await;
     }
 
     /// Stops the server at once (SIGQUIT: what `pg_ctl stop -m immediate` sends),
@@ -466,7 +582,7 @@ impl PgCluster {
     /// connections.
     pub fn restart(&mut self) {
         self.stop();
-        let server = run_postgres(&self.bindir, &self.cluster)
+        let server = run_postgres(&self.bindir, &self.cluster, self.extra)
             .unwrap_or_else(|e| panic!("folio-testing: {e}"));
         let _ = spawn_reaper(
             "folio-pg-reaper",

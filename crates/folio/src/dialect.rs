@@ -6,7 +6,9 @@ use crate::{Nulls, Order, PlanReading, Value};
 ///
 /// Every method has a default that is standard SQL as SQLite and PostgreSQL
 /// speak it; a backend overrides only its quirks. folio ships [`Sqlite`],
-/// [`Postgres`] and [`MySql`] (MySQL and MariaDB).
+/// [`Postgres`] and [`MySql`] (MySQL and MariaDB), and, written from their
+/// documentation and not run here, [`crate::CockroachDb`] and
+/// [`crate::YugabyteDb`].
 ///
 /// ```
 /// use folio::{Dialect, MySql, Order, Postgres, Sqlite};
@@ -294,12 +296,7 @@ impl Dialect for MySql {
     }
     fn order_term(&self, column: &str, order: Order, nulls: Option<Nulls>, out: &mut String) {
         if let Some(nulls) = nulls {
-            // `col IS NULL` is 0 for values, 1 for NULL: ASC puts NULLs last.
-            out.push_str(column);
-            out.push_str(match nulls {
-                Nulls::Last => " IS NULL ASC, ",
-                Nulls::First => " IS NULL DESC, ",
-            });
+            null_placement_term(column, nulls, out);
         }
         out.push_str(column);
         out.push(' ');
@@ -344,6 +341,18 @@ impl Dialect for MySql {
     fn read_plan(&self, rows: &[Vec<Value>]) -> Option<PlanReading> {
         crate::audit::read_mysql_plan(rows)
     }
+}
+
+/// Writes the placement of NULLs as an ORDER BY term of its own, before the
+/// column's: `col IS NULL ASC, ` (NULLs last) or `col IS NULL DESC, ` (NULLs
+/// first), for a backend without `NULLS FIRST/LAST` or that refuses the one asked.
+pub(crate) fn null_placement_term(column: &str, nulls: Nulls, out: &mut String) {
+    // `col IS NULL` is false (0) for values, true (1) for NULL: ASC puts NULLs last.
+    out.push_str(column);
+    out.push_str(match nulls {
+        Nulls::Last => " IS NULL ASC, ",
+        Nulls::First => " IS NULL DESC, ",
+    });
 }
 
 /// The first `table` object of a MySQL/MariaDB JSON plan, depth first.

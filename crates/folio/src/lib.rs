@@ -112,6 +112,7 @@ mod count;
 mod count_strategy;
 mod cursor;
 mod dialect;
+mod distributed_dialects;
 mod elided;
 mod endpoint;
 mod envelope;
@@ -140,6 +141,7 @@ pub use count::{CountQuery, EstimateQuery, EstimateStatement};
 pub use count_strategy::CountStrategy;
 pub use cursor::{Cursor, CursorCodec, Direction, Fingerprint, FingerprintBuilder};
 pub use dialect::{Dialect, MySql, Postgres, Sqlite};
+pub use distributed_dialects::{CockroachDb, YugabyteDb};
 pub use elided::{elided_page_range, PageItem};
 pub use endpoint::{
     Endpoint, EndpointBuilder, Listing, DEFAULT_AUTO_THRESHOLD, DEFAULT_COUNT_CAP,
