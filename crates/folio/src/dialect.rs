@@ -60,6 +60,31 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
         }
     }
 
+    /// Whether the arm that reads a nullable first key's NULL rows (`WHERE a IS
+    /// NULL`, ordered by the keys after `a`) orders by `a` as well, in the
+    /// direction of the key after it and with no NULL placement: `ORDER BY a ASC,
+    /// id ASC`, which is the order of an index on `(a, id)` read forward (`DESC`,
+    /// read backward). Every row of the arm holds NULL in `a`, so the rows are the
+    /// same. PostgreSQL derives no order from `a IS NULL` and, for a deep page of
+    /// that arm, sorts every NULL row by `id`; given `a` first it reads the index.
+    /// Default `false` (SQLite and MySQL/MariaDB treat `IS NULL` as an equality on
+    /// the index and read `(a, id)` in `id` order).
+    ///
+    /// ```
+    /// use folio::{Dialect, KeysetQuery, Nulls, Orderings, Postgres, Seek, Select, Sqlite};
+    /// let spec = Orderings::new("id", "id").nullable_field("rating", "rating", Nulls::Last).parse("rating").unwrap();
+    /// let null_arm = |d: &dyn Dialect| {
+    ///     let sql = KeysetQuery::new(&spec, Seek::First, 10).render(d, &Select::from("p")).unwrap().statement.sql;
+    ///     sql[sql.find("IS NULL").unwrap()..].to_owned()
+    /// };
+    /// assert!(Postgres.null_arm_orders_by_lead());
+    /// assert!(null_arm(&Postgres).starts_with(r#"IS NULL ORDER BY q."rating" ASC, q."id" ASC LIMIT 11"#));
+    /// assert!(null_arm(&Sqlite).starts_with(r#"IS NULL ORDER BY q."id" ASC LIMIT 11"#));
+    /// ```
+    fn null_arm_orders_by_lead(&self) -> bool {
+        false
+    }
+
     /// Whether a row-value comparison `(a, id) > (?, ?)` seeks the index on every
     /// key. Where it does not (SQLite, when the last key is the rowid alias: it seeks
     /// on `a` alone and then walks every row tied with the boundary on `a`), folio
@@ -241,6 +266,9 @@ impl Dialect for Postgres {
     }
     fn explain_prefix(&self) -> Option<&'static str> {
         Some("EXPLAIN (FORMAT JSON) ")
+    }
+    fn null_arm_orders_by_lead(&self) -> bool {
+        true
     }
     /// The top plan node's `Plan Rows`.
     fn plan_rows(&self, plan: &str) -> Option<f64> {

@@ -225,6 +225,30 @@ impl<'a> Writer<'a> {
     /// ` ORDER BY` over `keys` as they read in the traversal.
     pub(crate) fn order_by(&mut self, alias: &str, keys: &[crate::SortKey]) -> &mut Self {
         self.sql.push_str(" ORDER BY ");
+        self.order_terms(alias, keys)
+    }
+
+    /// ` ORDER BY <lead> <order>, <keys…>`: `lead` in `order` with no NULL placement
+    /// (the arm of a nullable key's NULL rows, where every row holds NULL in it:
+    /// written so that the order is the index's own, see
+    /// [`crate::Dialect::null_arm_orders_by_lead`]).
+    pub(crate) fn order_by_led(
+        &mut self,
+        alias: &str,
+        lead: &str,
+        order: crate::Order,
+        keys: &[crate::SortKey],
+    ) -> &mut Self {
+        self.sql.push_str(" ORDER BY ");
+        let col = self.quoted(alias, lead);
+        self.dialect.order_term(&col, order, None, &mut self.sql);
+        if !keys.is_empty() {
+            self.sql.push_str(", ");
+        }
+        self.order_terms(alias, keys)
+    }
+
+    fn order_terms(&mut self, alias: &str, keys: &[crate::SortKey]) -> &mut Self {
         for (i, k) in keys.iter().enumerate() {
             if i > 0 {
                 self.sql.push_str(", ");

@@ -639,7 +639,8 @@ mod tests {
                     "(q.\"rating\", q.\"id\") > ($1, $2)",
                     "q.\"rating\" ASC, q.\"id\" ASC"
                 ),
-                arm("q.\"rating\" IS NULL", "q.\"id\" ASC")
+                // PostgreSQL orders the NULL arm by the index's own order
+                arm("q.\"rating\" IS NULL", "q.\"rating\" ASC, q.\"id\" ASC")
             )
         );
         assert_eq!(st.binds, [Value::Float(4.5), Value::Int(7)]);

@@ -90,7 +90,14 @@ pub(super) fn write_arm(
         w.base(base, "q");
     }
     write_filter(w, arm);
-    w.order_by("q", &arm.order);
+    match (&arm.filter, arm.order.first()) {
+        (ArmFilter::Null { column, .. }, Some(next)) if w.dialect.null_arm_orders_by_lead() => {
+            w.order_by_led("q", column, next.order(), &arm.order);
+        }
+        _ => {
+            w.order_by("q", &arm.order);
+        }
+    }
     w.push(" LIMIT ").push(&fetch.to_string());
     if skip > 0 {
         w.push(" OFFSET ").push(&skip.to_string());
