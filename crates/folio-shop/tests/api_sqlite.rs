@@ -6,6 +6,7 @@ suite_tests! { Some(common::sqlite());
     products_page_mode,
     products_offset_and_past_the_end,
     products_deep_pages_from_bookmarks,
+    products_page_numbers_by_nullable_ordering,
     products_cursor_orderings,
     products_filters,
     products_fields_and_detail,

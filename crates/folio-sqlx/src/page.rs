@@ -166,12 +166,24 @@ impl<B: Backend> PageRun<'_, B> {
             .bookmarks()
             .filter(|_| self.endpoint.bookmarks())
             .and_then(|b| b.seek(self.db, &self.select, self.spec(), offset));
-        let (items, has_next, counted) = if let Some(bookmark) = bookmark {
-            let ks = KeysetQuery::new(self.spec(), Seek::After(bookmark.after), size)
-                .skip(bookmark.skip)
+        // A bookmark's seek and skip; else, where no index gives the OFFSET's order
+        // in one statement, the keyset form from the first row (each arm an index
+        // range, merged before the skip); else the OFFSET.
+        let keyset = match bookmark {
+            Some(b) => Some((Seek::After(b.after), b.skip, false)),
+            None if offset_order_unindexed(B::dialect(), self.spec()) => Some((
+                Seek::First,
+                offset,
+                offset >= self.db.limits().costly_offset,
+            )),
+            None => None,
+        };
+        let (items, has_next, counted) = if let Some((seek, skip, costly)) = keyset {
+            let ks = KeysetQuery::new(self.spec(), seek, size)
+                .skip(skip)
                 .render(B::dialect(), &self.select)?;
             let (rows, counted) = self
-                .rows_and_count(&ks.statement, known.is_none(), false)
+                .rows_and_count(&ks.statement, known.is_none(), costly)
                 .await?;
             let page: KeyedPage<T> = keyed_page::<B, T>(&ks, rows, self.spec(), false)?;
             (page.rows, page.has_next, counted)
@@ -314,6 +326,14 @@ impl<B: Backend> PageRun<'_, B> {
     }
 }
 
+/// Whether an OFFSET page in `spec`'s order is a sort of the whole filtered set on
+/// `dialect`: a nullable first key where the NULL placement is an expression and no
+/// incremental sort takes its place (MySQL, MariaDB: `rating IS NULL ASC, rating
+/// ASC, id ASC`). The keyset form serves that order by two index ranges instead.
+fn offset_order_unindexed(dialect: &dyn folio::Dialect, spec: &SortSpec) -> bool {
+    !dialect.incremental_sort() && spec.keys().first().is_some_and(folio::SortKey::is_nullable)
+}
+
 /// The rows of a keyset page, arranged, with the key values a page needs: the
 /// first and last rows' (for its cursors), every row's when asked.
 pub(crate) struct KeyedRows<R> {
@@ -390,4 +410,33 @@ where
         has_next: arranged.has_next,
         has_previous: arranged.has_previous,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use folio::{MySql, Nulls, Order, Postgres, SortKey, SortSpec, Sqlite};
+
+    use super::offset_order_unindexed;
+
+    fn spec(lead: SortKey) -> SortSpec {
+        SortSpec::new(vec![lead], SortKey::new("id", "id", Order::Asc))
+    }
+
+    #[test]
+    fn a_nullable_lead_on_mysql_reads_offset_pages_by_keyset() {
+        let rating = || SortKey::new("rating", "rating", Order::Asc).nullable(Nulls::Last);
+        assert!(offset_order_unindexed(&MySql, &spec(rating())));
+        assert!(offset_order_unindexed(
+            &MySql,
+            &spec(SortKey::new("rating", "rating", Order::Desc).nullable(Nulls::First))
+        ));
+        // PostgreSQL and SQLite read the OFFSET's order from the index itself.
+        assert!(!offset_order_unindexed(&Postgres, &spec(rating())));
+        assert!(!offset_order_unindexed(&Sqlite, &spec(rating())));
+        // A NOT NULL lead needs no NULL placement: the OFFSET is an index range.
+        assert!(!offset_order_unindexed(
+            &MySql,
+            &spec(SortKey::new("price", "price", Order::Asc))
+        ));
+    }
 }

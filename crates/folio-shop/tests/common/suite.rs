@@ -192,6 +192,35 @@ pub async fn products_deep_pages_from_bookmarks(b: &Backend) {
     }
 }
 
+/// Page numbers and offsets over a nullable ordering, NULLs last in both
+/// directions: the same rows as the sorted data, whether a page is read by OFFSET,
+/// by the keyset form from the first row (MySQL and MariaDB, whose OFFSET in that
+/// order would sort the whole table), or from a bookmark.
+pub async fn products_page_numbers_by_nullable_ordering(b: &Backend) {
+    let app = b.seed().await;
+    for ordering in ["rating", "-rating", "rating,-price"] {
+        let expected = sorted(products(), ordering);
+        let first = format!("/api/products?ordering={ordering}&per_page=23");
+        let (seen, _, counts) = walk(&app, &first, "products", "next").await;
+        assert_eq!(seen, expected, "ordering {ordering:?} on {}", b.name());
+        assert!(counts.iter().all(|&c| c <= 2), "{counts:?}");
+        for (offset, limit) in [(0, 13), (37, 13), (265, 40), (290, 13)] {
+            let (body, _) = app
+                .json(&format!(
+                    "/api/products?ordering={ordering}&offset={offset}&limit={limit}"
+                ))
+                .await;
+            let want: Vec<i64> = expected.iter().skip(offset).take(limit).copied().collect();
+            assert_eq!(
+                ids(&body, "products"),
+                want,
+                "{ordering:?} offset {offset} limit {limit} on {}",
+                b.name()
+            );
+        }
+    }
+}
+
 /// Cursor mode over every ordering: forward and back, one statement per page.
 pub async fn products_cursor_orderings(b: &Backend) {
     let app = b.seed().await;
