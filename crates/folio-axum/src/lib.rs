@@ -69,7 +69,11 @@
 //! - [`statement_budget`]: middleware putting a [`folio_sqlx::StatementCounter`] in
 //!   each request and answering `X-Statement-Count` and `Server-Timing`;
 //!   [`RequestCounter`] counts a handler's other statements into it.
+//! - [`Admission`] and [`admit`]: middleware bounding the handlers that run at
+//!   once, the others waiting their turn first come, first served, for a bounded
+//!   time (then a 503 with `Retry-After`).
 
+mod admission;
 mod budget;
 mod counter;
 mod extract;
@@ -80,6 +84,7 @@ pub mod openapi;
 mod problem;
 mod response;
 
+pub use admission::{admit, Admission};
 pub use budget::{statement_budget, SERVER_TIMING_HEADER, STATEMENT_COUNT_HEADER};
 pub use counter::RequestCounter;
 pub use extract::{RequestUrl, TrustForwarded};

@@ -160,6 +160,10 @@ struct AllArgs {
     /// Seconds of the soak (default 60, or 2 with --quick).
     #[arg(long)]
     soak_secs: Option<f64>,
+    /// Also soak a folio-shop without its admission gate (`--max-in-flight 0`:
+    /// every request queues on the pool), first, for comparison in the same run.
+    #[arg(long)]
+    soak_ungated: bool,
 }
 
 /// The settings of a run.
@@ -452,6 +456,7 @@ async fn all(args: AllArgs) -> Result<(), BoxError> {
         soak: {
             let mut soak = soak::Settings::new(args.quick);
             soak.connections = args.soak_connections.unwrap_or(soak.connections);
+            soak.ungated_too = args.soak_ungated;
             if let Some(secs) = args.soak_secs {
                 soak.duration = Duration::from_secs_f64(secs.clamp(0.5, 3600.0));
             }
@@ -745,7 +750,7 @@ async fn run_soak(
     results: &mut Results,
 ) -> Result<(), BoxError> {
     let (soak, storm) = soak::run(cfg, backend, bounds).await?;
-    results.soak.push(soak);
+    results.soak.extend(soak);
     results.count_storm.push(storm);
     Ok(())
 }

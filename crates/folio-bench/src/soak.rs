@@ -31,6 +31,9 @@ pub(crate) struct Settings {
     pub(crate) cursor_clients: usize,
     /// Measured time of each count-storm half (idle, storm).
     pub(crate) storm_duration: Duration,
+    /// Also soak a folio-shop started with `--max-in-flight 0` (no admission
+    /// gate), before the one with its defaults.
+    pub(crate) ungated_too: bool,
 }
 
 impl Settings {
@@ -44,6 +47,7 @@ impl Settings {
                 count_clients: 64,
                 cursor_clients: 8,
                 storm_duration: Duration::from_secs(2),
+                ungated_too: false,
             }
         } else {
             Settings {
@@ -52,6 +56,7 @@ impl Settings {
                 count_clients: 64,
                 cursor_clients: 8,
                 storm_duration: Duration::from_secs(20),
+                ungated_too: false,
             }
         }
     }
@@ -62,6 +67,9 @@ impl Settings {
 pub(crate) struct SoakRow {
     /// `sqlite` or `postgres`.
     pub(crate) backend: String,
+    /// The folio-shop options beyond its defaults (empty: the defaults).
+    #[serde(default)]
+    pub(crate) shop_args: Vec<String>,
     /// Concurrent connections.
     pub(crate) connections: usize,
     /// Measured seconds.
@@ -187,12 +195,32 @@ fn count_paths() -> Vec<String> {
 }
 
 /// Starts a folio-shop (defaults) on `backend` and runs the soak, then the
-/// count-storm, on it.
+/// count-storm, on it; with [`Settings::ungated_too`], first the soak on a
+/// folio-shop without its admission gate.
 pub(crate) async fn run(
     cfg: &Config,
     backend: &Backend,
     bounds: &[Boundary],
-) -> Result<(SoakRow, CountStormRow), BoxError> {
+) -> Result<(Vec<SoakRow>, CountStormRow), BoxError> {
+    let mut rows = Vec::new();
+    if cfg.soak.ungated_too {
+        let shop = shop::start(cfg, backend, &["--max-in-flight", "0"])?;
+        rows.push(soak(cfg, backend, bounds, &shop, &["--max-in-flight", "0"]).await);
+    }
+    let shop = shop::start(cfg, backend, &[])?;
+    rows.push(soak(cfg, backend, bounds, &shop, &[]).await);
+    let storm = count_storm(&cfg.soak, backend.name, shop.addr, bounds).await;
+    Ok((rows, storm))
+}
+
+/// The soak on `shop` (started with `shop_args`).
+async fn soak(
+    cfg: &Config,
+    backend: &Backend,
+    bounds: &[Boundary],
+    shop: &shop::Shop,
+    shop_args: &[&str],
+) -> SoakRow {
     let settings = &cfg.soak;
     let connections = settings
         .connections
@@ -205,11 +233,10 @@ pub(crate) async fn run(
         );
     }
     say!(
-        "[{}] soak: {connections} connections for {:?} …",
+        "[{}] soak {shop_args:?}: {connections} connections for {:?} …",
         backend.name,
         settings.duration
     );
-    let shop = shop::start(cfg, backend, &[])?;
     let pid = shop.proc.pid();
     let paths = Arc::new(soak_paths(cfg, bounds));
     // Warm: every path once (caches, prepared statements), then every connection.
@@ -236,8 +263,9 @@ pub(crate) async fn run(
         l.errors,
         peak as f64 / 1024.0
     );
-    let soak = SoakRow {
+    SoakRow {
         backend: backend.name.to_owned(),
+        shop_args: shop_args.iter().map(|&a| a.to_owned()).collect(),
         connections,
         seconds: settings.duration.as_secs_f64(),
         paths: paths.len(),
@@ -248,9 +276,7 @@ pub(crate) async fn run(
         before_kib: before,
         peak_kib: peak,
         first_error: l.first_error,
-    };
-    let storm = count_storm(settings, backend.name, shop.addr, bounds).await;
-    Ok((soak, storm))
+    }
 }
 
 /// The cursor clients alone, then with `count_clients` hammering exact counts.
@@ -421,17 +447,22 @@ pub(crate) fn markdown(soak: &[SoakRow], storm: &[CountStormRow]) -> String {
         );
         let _ = writeln!(
             s,
-            "| backend | connections | seconds | requests | errors | rps | p50 ms | p99 ms | RSS before MiB | peak RSS MiB |"
+            "| backend | folio-shop | connections | seconds | requests | errors | rps | p50 ms | p99 ms | RSS before MiB | peak RSS MiB |"
         );
         let _ = writeln!(
             s,
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         );
         for r in soak {
             let _ = writeln!(
                 s,
-                "| {} | {} | {:.0} | {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.1} |",
+                "| {} | {} | {} | {:.0} | {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.1} |",
                 r.backend,
+                if r.shop_args.is_empty() {
+                    "defaults".to_owned()
+                } else {
+                    format!("`{}`", r.shop_args.join(" "))
+                },
                 r.connections,
                 r.seconds,
                 r.ok + r.errors,

@@ -149,6 +149,13 @@ pub struct LimitArgs {
     /// 0: no limit.
     #[arg(long)]
     pub costly_statements: Option<usize>,
+    /// How many API requests run their handlers at once (default: 2 per database
+    /// connection); the others wait their turn, first come, first served, for at
+    /// most the pool wait (`--pool-timeout-ms`), then answer 503 with
+    /// `Retry-After`. 0: no gate (requests queue on the pool). `/healthz` and
+    /// `/readyz` are never gated.
+    #[arg(long)]
+    pub max_in_flight: Option<usize>,
     /// Close a connection whose request headers have not all arrived after this
     /// many milliseconds (slow clients).
     #[arg(long, default_value_t = 5_000)]
@@ -177,6 +184,15 @@ impl LimitArgs {
         folio_sqlx::Limits::default()
             .count_budget((self.count_budget > 0).then_some(self.count_budget))
             .costly_statements((costly > 0).then_some(costly))
+    }
+
+    /// The admission gate for a pool of `connections`: `--max-in-flight`, by
+    /// default twice the connections; none with `--max-in-flight 0`.
+    pub fn admission(&self, connections: u32) -> Option<folio_axum::Admission> {
+        let permits = self.max_in_flight.unwrap_or(connections as usize * 2);
+        (permits > 0).then(|| {
+            folio_axum::Admission::new(permits, Duration::from_millis(self.pool_timeout_ms))
+        })
     }
 
     /// The header read timeout.
@@ -240,6 +256,34 @@ mod tests {
         // no fewer than 2).
         assert_eq!(args.limits.limits(3).costly_statements, Some(2));
         assert!(args.limits.limits(8).costly_statements <= Some(7));
+        // The admission gate: twice the connections, waiting the pool's wait.
+        let gate = args.limits.admission(8).expect("gated by default");
+        assert_eq!(gate.permits(), 16);
+        assert_eq!(gate.wait(), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn max_in_flight_sizes_or_removes_the_gate() {
+        let limits = |extra: &[&str]| {
+            let argv = [&["folio-shop", "serve"][..], extra].concat();
+            let Command::Serve(args) = Cli::try_parse_from(argv).unwrap().into_command() else {
+                panic!("expected serve")
+            };
+            args.limits
+        };
+        assert_eq!(
+            limits(&["--max-in-flight", "5"])
+                .admission(8)
+                .unwrap()
+                .permits(),
+            5
+        );
+        assert!(limits(&["--max-in-flight", "0"]).admission(8).is_none());
+        let gate = limits(&["--pool-timeout-ms", "250"]).admission(3).unwrap();
+        assert_eq!(
+            (gate.permits(), gate.wait()),
+            (6, Duration::from_millis(250))
+        );
     }
 
     #[test]

@@ -161,8 +161,11 @@ async fn serve_on<B: ShopBackend>(url: &str, args: ServeArgs) -> Result<(), BoxE
         }
     });
     let state = AppState::new(db.clone(), &settings, args.bookmark_stride);
-    let mut app =
-        server::router_with_timeout(state, Duration::from_secs(args.request_timeout_secs.max(1)));
+    let mut app = server::router_with_timeout(
+        state,
+        Duration::from_secs(args.request_timeout_secs.max(1)),
+        args.limits.admission(connections),
+    );
     if args.trust_forwarded_headers {
         app = app.layer(axum::Extension(folio_axum::TrustForwarded(true)));
     }

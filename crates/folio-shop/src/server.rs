@@ -20,17 +20,26 @@ use crate::state::AppState;
 /// The default request timeout (`--request-timeout-secs`).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The application with the default request timeout.
+/// The application with the default request timeout and no admission gate.
 pub fn router<B: ShopBackend>(state: AppState<B>) -> Router {
-    router_with_timeout(state, DEFAULT_REQUEST_TIMEOUT)
+    router_with_timeout(state, DEFAULT_REQUEST_TIMEOUT, None)
 }
 
-/// The application: `crate::api::routes()`, `GET /healthz`, `GET /readyz`, the
-/// statement budget and timing middleware (`X-Statement-Count`, `Server-Timing`),
-/// one log line per request and a request timeout (408 after `timeout`).
-pub fn router_with_timeout<B: ShopBackend>(state: AppState<B>, timeout: Duration) -> Router {
-    crate::api::routes::<B>()
-        .merge(crate::web::routes::<B>())
+/// The application: `crate::api::routes()` and the web page (behind `admission`
+/// when given: see [`folio_axum::Admission`]), `GET /healthz`, `GET /readyz`
+/// (never gated: they answer while the API is saturated), the statement budget
+/// and timing middleware (`X-Statement-Count`, `Server-Timing`), one log line per
+/// request and a request timeout (408 after `timeout`).
+pub fn router_with_timeout<B: ShopBackend>(
+    state: AppState<B>,
+    timeout: Duration,
+    admission: Option<folio_axum::Admission>,
+) -> Router {
+    let mut routes = crate::api::routes::<B>().merge(crate::web::routes::<B>());
+    if let Some(gate) = admission {
+        routes = routes.layer(middleware::from_fn_with_state(gate, folio_axum::admit));
+    }
+    routes
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz::<B>))
         .layer(middleware::from_fn(folio_axum::statement_budget))

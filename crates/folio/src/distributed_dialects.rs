@@ -65,6 +65,12 @@ impl Dialect for CockroachDb {
              WHERE s.table_name = {table})::INT8"
         ))
     }
+    /// As PostgreSQL: the NULL arm ordered by the key too. CockroachDB's optimizer
+    /// takes `a IS NULL` as a constant `a` and needs no help, and a constant key
+    /// in `ORDER BY` costs it nothing: the pages stay PostgreSQL's text.
+    fn null_arm_orders_by_lead(&self) -> bool {
+        Postgres.null_arm_orders_by_lead()
+    }
 }
 
 /// YugabyteDB's YSQL (PostgreSQL's query layer over a distributed store):
@@ -114,5 +120,9 @@ impl Dialect for YugabyteDb {
     }
     fn plan_rows(&self, plan: &str) -> Option<f64> {
         Postgres.plan_rows(plan)
+    }
+    /// PostgreSQL's planner: no order derived from `a IS NULL`.
+    fn null_arm_orders_by_lead(&self) -> bool {
+        Postgres.null_arm_orders_by_lead()
     }
 }

@@ -68,7 +68,8 @@ fn cockroachdb_keyset_pages_are_postgresql_s_and_name_no_null_placement() {
         format!(
             "SELECT * FROM ({BASE_PG} WHERE (q.\"rating\", q.\"id\") > ($1, $2) \
              ORDER BY q.\"rating\" ASC, q.\"id\" ASC LIMIT 21) AS s0 UNION ALL \
-             SELECT * FROM ({BASE_PG} WHERE q.\"rating\" IS NULL ORDER BY q.\"id\" ASC LIMIT 21) AS s1"
+             SELECT * FROM ({BASE_PG} WHERE q.\"rating\" IS NULL \
+             ORDER BY q.\"rating\" ASC, q.\"id\" ASC LIMIT 21) AS s1"
         )
     );
 }
