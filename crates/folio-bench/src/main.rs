@@ -751,7 +751,7 @@ async fn run_soak(
 ) -> Result<(), BoxError> {
     let (soak, storm) = soak::run(cfg, backend, bounds).await?;
     results.soak.extend(soak);
-    results.count_storm.push(storm);
+    results.count_storm.extend(storm);
     Ok(())
 }
 

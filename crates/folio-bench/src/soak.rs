@@ -97,6 +97,9 @@ pub(crate) struct SoakRow {
 pub(crate) struct CountStormRow {
     /// `sqlite` or `postgres`.
     pub(crate) backend: String,
+    /// The folio-shop options beyond its defaults (empty: the defaults).
+    #[serde(default)]
+    pub(crate) shop_args: Vec<String>,
     /// Clients sending `count=exact`, each one request at a time, no pause.
     pub(crate) count_clients: usize,
     /// Clients fetching cursor pages.
@@ -201,16 +204,23 @@ pub(crate) async fn run(
     cfg: &Config,
     backend: &Backend,
     bounds: &[Boundary],
-) -> Result<(Vec<SoakRow>, CountStormRow), BoxError> {
-    let mut rows = Vec::new();
-    if cfg.soak.ungated_too {
-        let shop = shop::start(cfg, backend, &["--max-in-flight", "0"])?;
-        rows.push(soak(cfg, backend, bounds, &shop, &["--max-in-flight", "0"]).await);
+) -> Result<(Vec<SoakRow>, Vec<CountStormRow>), BoxError> {
+    let mut soaks = Vec::new();
+    let mut storms = Vec::new();
+    let ungated: &[&str] = &["--max-in-flight", "0"];
+    let variants: &[&[&str]] = if cfg.soak.ungated_too {
+        &[ungated, &[]]
+    } else {
+        &[&[]]
+    };
+    for &shop_args in variants {
+        let shop = shop::start(cfg, backend, shop_args)?;
+        soaks.push(soak(cfg, backend, bounds, &shop, shop_args).await);
+        let mut storm = count_storm(&cfg.soak, backend.name, shop.addr, bounds).await;
+        storm.shop_args = shop_args.iter().map(|&a| a.to_owned()).collect();
+        storms.push(storm);
     }
-    let shop = shop::start(cfg, backend, &[])?;
-    rows.push(soak(cfg, backend, bounds, &shop, &[]).await);
-    let storm = count_storm(&cfg.soak, backend.name, shop.addr, bounds).await;
-    Ok((rows, storm))
+    Ok((soaks, storms))
 }
 
 /// The soak on `shop` (started with `shop_args`).
@@ -343,6 +353,7 @@ async fn count_storm(
     );
     CountStormRow {
         backend: backend.to_owned(),
+        shop_args: Vec::new(),
         count_clients: settings.count_clients,
         cursor_clients: settings.cursor_clients,
         seconds: settings.storm_duration.as_secs_f64(),
@@ -436,6 +447,15 @@ fn open_files_allowed() -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// How a table names a folio-shop started with `args`.
+fn shop_column(args: &[String]) -> String {
+    if args.is_empty() {
+        "defaults".to_owned()
+    } else {
+        format!("`{}`", args.join(" "))
+    }
+}
+
 /// The Markdown section of the two scenarios (nothing when neither ran).
 pub(crate) fn markdown(soak: &[SoakRow], storm: &[CountStormRow]) -> String {
     use std::fmt::Write as _;
@@ -458,11 +478,7 @@ pub(crate) fn markdown(soak: &[SoakRow], storm: &[CountStormRow]) -> String {
                 s,
                 "| {} | {} | {} | {:.0} | {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.1} |",
                 r.backend,
-                if r.shop_args.is_empty() {
-                    "defaults".to_owned()
-                } else {
-                    format!("`{}`", r.shop_args.join(" "))
-                },
+                shop_column(&r.shop_args),
                 r.connections,
                 r.seconds,
                 r.ok + r.errors,
@@ -491,17 +507,18 @@ pub(crate) fn markdown(soak: &[SoakRow], storm: &[CountStormRow]) -> String {
         );
         let _ = writeln!(
             s,
-            "| backend | count clients | cursor clients | seconds | cursor p50 idle → storm ms | cursor p99 idle → storm ms | p99 ratio | counts 200 / 503 / other | count p50 ms | cursor errors |"
+            "| backend | folio-shop | count clients | cursor clients | seconds | cursor p50 idle → storm ms | cursor p99 idle → storm ms | p99 ratio | counts 200 / 503 / other | count p50 ms | cursor errors |"
         );
         let _ = writeln!(
             s,
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         );
         for r in storm {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {:.0} | {:.2} → {:.2} | {:.2} → {:.2} | {:.1}x | {} / {} / {} | {:.1} | {} |",
+                "| {} | {} | {} | {} | {:.0} | {:.2} → {:.2} | {:.2} → {:.2} | {:.1}x | {} / {} / {} | {:.1} | {} |",
                 r.backend,
+                shop_column(&r.shop_args),
                 r.count_clients,
                 r.cursor_clients,
                 r.seconds,

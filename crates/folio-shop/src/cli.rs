@@ -144,8 +144,9 @@ pub struct LimitArgs {
     #[arg(long, default_value_t = 1_000_000)]
     pub count_budget: u64,
     /// How many costly statements (exact counts, deep OFFSET reads no bookmark
-    /// serves) run at once; one more answers 503 at once (default: 2 per core, at
-    /// most one fewer than the database connections, at least 2).
+    /// serves) run at once; one more answers 503 at once, a `count=exact` request
+    /// before it runs anything (default: 1 per core, at most one fewer than the
+    /// database connections, at least 2).
     /// 0: no limit.
     #[arg(long)]
     pub costly_statements: Option<usize>,
@@ -178,9 +179,7 @@ impl LimitArgs {
     pub fn limits(&self, connections: u32) -> folio_sqlx::Limits {
         let cores = crate::backend::pool_size() as usize;
         let all_but_one = (connections as usize).saturating_sub(1);
-        let costly = self
-            .costly_statements
-            .unwrap_or((cores * 2).min(all_but_one));
+        let costly = self.costly_statements.unwrap_or(cores.min(all_but_one));
         folio_sqlx::Limits::default()
             .count_budget((self.count_budget > 0).then_some(self.count_budget))
             .costly_statements((costly > 0).then_some(costly))

@@ -633,6 +633,17 @@ impl<B: Backend> Db<B> {
         .await
     }
 
+    /// Whether every costly-statement slot is taken now.
+    pub(crate) fn costly_saturated(&self) -> bool {
+        self.shared.costly.saturated()
+    }
+
+    /// A costly-statement slot, held until dropped (tests that fill the slots).
+    #[cfg(test)]
+    pub(crate) fn take_costly_slot(&self) -> Result<Option<tokio::sync::OwnedSemaphorePermit>> {
+        self.shared.costly.take()
+    }
+
     /// Logs a failed statement; a wait for a connection that ran out while every
     /// connection was in use is [`crate::ErrorKind::Busy`], not an unreachable
     /// database.

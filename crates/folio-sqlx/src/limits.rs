@@ -16,7 +16,7 @@ use crate::{Error, Result};
 /// - `costly_statements`: how many costly statements (exact counts, and OFFSET
 ///   reads at or past `costly_offset` rows that no bookmark serves) run at once. One
 ///   more fails at once with [`crate::ErrorKind::Busy`] (HTTP 503, retry) instead
-///   of queueing: a storm of costly requests cannot take every connection from
+///   of queueing (a page asking `count=exact` before it runs any statement): a storm of costly requests cannot take every connection from
 ///   cheap ones. A page may run two at once on a server backend (a deep OFFSET
 ///   read and its exact count), so the limit is at least 2. `None`: no limit.
 /// - `costly_offset`: an OFFSET read skipping at least this many rows is costly.
@@ -119,6 +119,14 @@ impl CostlySlots {
             Err(Error::busy())
         }
     }
+
+    /// Whether every slot is taken now (a request that will need one can be
+    /// refused before it runs anything).
+    pub(crate) fn saturated(&self) -> bool {
+        self.slots
+            .as_ref()
+            .is_some_and(|slots| slots.available_permits() == 0)
+    }
 }
 
 #[cfg(test)]
@@ -133,7 +141,9 @@ mod tests {
         assert!(a.is_some() && b.is_some());
         let refused = slots.take().unwrap_err();
         assert_eq!(refused.kind(), crate::ErrorKind::Busy);
+        assert!(slots.saturated());
         drop(a);
+        assert!(!slots.saturated());
         assert!(slots.take().unwrap().is_some());
     }
 
@@ -142,5 +152,6 @@ mod tests {
         let slots = CostlySlots::new(&Limits::default());
         let held: Vec<_> = (0..100).map(|_| slots.take().unwrap()).collect();
         assert!(held.iter().all(Option::is_none));
+        assert!(!slots.saturated());
     }
 }

@@ -114,6 +114,15 @@ impl<B: Backend> PageRun<'_, B> {
         B: Decodes<T>,
         T: Send,
     {
+        // An exact count is a costly statement: with every costly slot taken, the
+        // request is refused before its page statement runs (a storm of
+        // `count=exact` requests costs the database nothing past its slots).
+        if self.listing.count == folio::CountStrategy::Exact && self.db.costly_saturated() {
+            tracing::debug!(
+                "folio-sqlx: count=exact refused before its page: every costly slot is taken"
+            );
+            return Err(crate::Error::busy());
+        }
         let size = self.listing.request.size.max(1);
         match &self.listing.request.mode {
             Mode::Page(PageNumber::Nth(n)) => {
@@ -417,6 +426,64 @@ mod tests {
     use folio::{MySql, Nulls, Order, Postgres, SortKey, SortSpec, Sqlite};
 
     use super::offset_order_unindexed;
+
+    /// With every costly slot taken, a page asking `count=exact` is refused Busy
+    /// before it runs any statement; once a slot frees, the same request counts.
+    #[cfg(feature = "rusqlite")]
+    #[tokio::test]
+    async fn an_exact_count_is_refused_before_its_page_when_every_slot_is_taken() {
+        use folio::{CountStrategy, CursorCodec, Endpoint, Select, Statement, Total};
+
+        use crate::{Db, ErrorKind, Limits, Rusqlite, RusqlitePool, StatementCounter};
+
+        #[derive(serde::Deserialize)]
+        struct Row {
+            id: i64,
+        }
+        let db = Db::<Rusqlite>::new(RusqlitePool::memory().unwrap())
+            .with_limits(Limits::default().costly_statements(Some(2)));
+        for sql in [
+            "CREATE TABLE t (id INTEGER PRIMARY KEY)",
+            "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 30) \
+             INSERT INTO t SELECT i FROM s",
+        ] {
+            db.execute(&Statement::new(sql)).await.unwrap();
+        }
+        let endpoint = Endpoint::builder("t", CursorCodec::new(b"k"))
+            .client_counts(&[CountStrategy::None, CountStrategy::Exact])
+            .build();
+        let listing = endpoint.parse("/t", "per_page=5&count=exact").unwrap();
+        let ids = |items: &[Row]| items.iter().map(|r| r.id).collect::<Vec<_>>();
+
+        let slots = [
+            db.take_costly_slot().unwrap(),
+            db.take_costly_slot().unwrap(),
+        ];
+        let counter = StatementCounter::new();
+        let err = db
+            .counted(&counter)
+            .page::<Row>(&endpoint, &listing, Select::from("t"))
+            .await
+            .err()
+            .expect("refused");
+        assert_eq!(err.kind(), ErrorKind::Busy);
+        assert_eq!(counter.get(), 0, "refused before any statement");
+        // A page without a count is served meanwhile.
+        let cheap = endpoint.parse("/t", "per_page=5&count=none").unwrap();
+        let page = db
+            .page::<Row>(&endpoint, &cheap, Select::from("t"))
+            .await
+            .unwrap();
+        assert_eq!(ids(&page.items), [1, 2, 3, 4, 5]);
+
+        drop(slots);
+        let page = db
+            .page::<Row>(&endpoint, &listing, Select::from("t"))
+            .await
+            .unwrap();
+        assert_eq!(page.total, Some(Total::exact(30)));
+        assert_eq!(ids(&page.items), [1, 2, 3, 4, 5]);
+    }
 
     fn spec(lead: SortKey) -> SortSpec {
         SortSpec::new(vec![lead], SortKey::new("id", "id", Order::Asc))

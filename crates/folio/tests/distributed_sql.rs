@@ -64,7 +64,11 @@ fn cockroachdb_keyset_pages_are_postgresql_s_and_name_no_null_placement() {
         }
     }
     assert_eq!(
-        keyset(&CockroachDb, "rating", Seek::After(vec![Value::Float(4.5), Value::Int(42)])),
+        keyset(
+            &CockroachDb,
+            "rating",
+            Seek::After(vec![Value::Float(4.5), Value::Int(42)])
+        ),
         format!(
             "SELECT * FROM ({BASE_PG} WHERE (q.\"rating\", q.\"id\") > ($1, $2) \
              ORDER BY q.\"rating\" ASC, q.\"id\" ASC LIMIT 21) AS s0 UNION ALL \
