@@ -1,96 +1,13 @@
 //! The real `folio-shop` binary: seed a small SQLite data set, serve it on a free
 //! port, talk HTTP to it, stop it with SIGTERM.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_folio-shop");
+use process::{free_port, get, seed, BIN};
 
-/// A response of the minimal client.
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-}
-
-/// `GET path` over HTTP/1.1 with `Connection: close`.
-fn get(port: u16, path: &str) -> std::io::Result<Response> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| std::io::Error::other("no end of headers"))?;
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| std::io::Error::other("no status line"))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    let chunked = headers.iter().any(|(n, v)| {
-        n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
-    });
-    if chunked {
-        body = dechunk(&body);
-    }
-    Ok(Response {
-        status,
-        headers,
-        body,
-    })
-}
-
-fn dechunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
-        let size_text = String::from_utf8_lossy(&data[..eol]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            break;
-        }
-        let start = eol + 2;
-        out.extend_from_slice(&data[start..start + size]);
-        data = &data[start + size + 2..];
-    }
-    out
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+mod process;
 
 fn log_of(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
@@ -150,30 +67,10 @@ fn seeds_serves_and_shuts_down_on_mariadb() {
 fn seeds_serves_and_shuts_down(url: &str) {
     let dir = tempfile::tempdir().unwrap();
 
-    let seeded = Command::new(BIN)
-        .args(["seed", "--database-url", url])
-        .args([
-            "--products",
-            "2000",
-            "--users",
-            "200",
-            "--orders-per-user",
-            "5",
-        ])
-        .env_remove("FOLIO_DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
+    let summary = seed(url, 2000, 200, 5);
     assert!(
-        seeded.status.success(),
-        "seed failed: {}",
-        String::from_utf8_lossy(&seeded.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&seeded.stderr)
-            .contains("seeded 2000 products, 200 users, 1000 orders"),
-        "{}",
-        String::from_utf8_lossy(&seeded.stderr)
+        summary.contains("seeded 2000 products, 200 users, 1000 orders"),
+        "{summary}"
     );
 
     let port = free_port();

@@ -4,80 +4,26 @@
 //! two server instances with the same cursor keys, a walk alternating between
 //! them on every page.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use folio_testing::PgCluster;
+use process::{free_port, get, seed, Response, BIN};
 
-const BIN: &str = env!("CARGO_BIN_EXE_folio-shop");
+mod process;
+
 /// Rows of the data set.
 const PRODUCTS: u64 = 1_500;
 const USERS: u64 = 40;
 const ORDERS_PER_USER: u64 = 3;
 
-/// A response of the minimal client.
-struct Response {
-    status: u16,
-    body: Vec<u8>,
-}
-
-impl Response {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// `GET path` over HTTP/1.1 with `Connection: close` (bodies of these requests
-/// are never chunked but for the export, read whole).
-fn get(port: u16, path: &str) -> Response {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("an end of headers");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status line");
-    Response {
-        status,
-        body: raw[split + 4..].to_vec(),
-    }
-}
-
 /// `GET path`, asserted 200.
 fn ok(port: u16, path: &str) -> Response {
-    let response = get(port, path);
+    let response = get(port, path).unwrap();
     assert_eq!(response.status, 200, "{path}: {}", response.text());
     response
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A `folio-shop serve` process, killed when dropped.
@@ -151,20 +97,7 @@ impl Drop for Instance {
 /// A primary seeded by `folio-shop seed`, and its hot standby.
 fn primary_and_standby() -> Option<(PgCluster, PgCluster)> {
     let primary = PgCluster::start()?;
-    let seeded = Command::new(BIN)
-        .args(["seed", "--database-url", &primary.url()])
-        .args(["--products", &PRODUCTS.to_string()])
-        .args(["--users", &USERS.to_string()])
-        .args(["--orders-per-user", &ORDERS_PER_USER.to_string()])
-        .env_remove("FOLIO_DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        seeded.status.success(),
-        "seed failed: {}",
-        String::from_utf8_lossy(&seeded.stderr)
-    );
+    seed(&primary.url(), PRODUCTS, USERS, ORDERS_PER_USER);
     // The backup holds the seeded data.
     let standby = primary.start_standby();
     Some((primary, standby))
@@ -269,7 +202,7 @@ fn the_standby_stopped_the_primary_serves_at_once_and_the_standby_is_taken_back(
     let mut primary = primary;
     primary.stop();
     let back = Instant::now();
-    while get(server.port, "/api/products?per_page=2").status != 200 {
+    while get(server.port, "/api/products?per_page=2").unwrap().status != 200 {
         assert!(
             back.elapsed() < Duration::from_secs(10),
             "the standby not taken back: {}",
@@ -329,7 +262,7 @@ fn a_walk_alternating_two_instances_on_every_page_reads_every_row_once() {
     let foreign = ok(stranger.port, "/api/products?cursor=&per_page=5").json();
     let next = link(&foreign, "next").unwrap();
     for port in ports {
-        assert_eq!(get(port, &next).status, 400);
+        assert_eq!(get(port, &next).unwrap().status, 400);
     }
     // Page numbers need no shared state: each instance answers a deep page alike
     // (from its own bookmarks or by OFFSET).
