@@ -80,9 +80,7 @@ fn pool_options(
     sqlx::Error,
 > {
     let options = sqlx::mysql::MySqlConnectOptions::from_str(url)?;
-    let mut pool = sqlx::pool::PoolOptions::new()
-        .max_connections(settings.connections.max(1))
-        .acquire_timeout(settings.acquire_timeout);
+    let mut pool = settings.sqlx_pool();
     if let Some(ms) = settings.statement_timeout_ms() {
         pool = pool.after_connect(move |conn, _| {
             Box::pin(async move {

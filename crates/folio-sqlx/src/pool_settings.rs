@@ -96,6 +96,14 @@ impl PoolSettings {
         self
     }
 
+    /// sqlx's pool options for these settings: at most `connections` connections
+    /// (at least 1), a wait of `acquire_timeout` for one.
+    pub(crate) fn sqlx_pool<DB: sqlx::Database>(&self) -> sqlx::pool::PoolOptions<DB> {
+        sqlx::pool::PoolOptions::new()
+            .max_connections(self.connections.max(1))
+            .acquire_timeout(self.acquire_timeout)
+    }
+
     /// The statement timeout in whole milliseconds, at least 1 (what the databases
     /// take), `None` for no limit.
     pub(crate) fn statement_timeout_ms(&self) -> Option<u64> {

@@ -80,10 +80,7 @@ fn pool_options(
     if let Some(ms) = settings.statement_timeout_ms() {
         options = options.options([("statement_timeout", ms.to_string())]);
     }
-    let pool = sqlx::pool::PoolOptions::new()
-        .max_connections(settings.connections.max(1))
-        .acquire_timeout(settings.acquire_timeout);
-    Ok((pool, options))
+    Ok((settings.sqlx_pool(), options))
 }
 
 /// The server process of `conn` (what `pg_cancel_backend` takes).

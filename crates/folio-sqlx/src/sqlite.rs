@@ -59,15 +59,16 @@ fn pool_options(
 ) -> Result<(PoolOptions<sqlx::Sqlite>, SqliteConnectOptions), sqlx::Error> {
     let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
     let pool = if url.contains(":memory:") || url.contains("mode=memory") {
-        PoolOptions::new()
-            .max_connections(1)
+        settings
+            .connections(1)
+            .sqlx_pool()
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
     } else {
-        PoolOptions::new().max_connections(settings.connections.max(1))
+        settings.sqlx_pool()
     };
-    Ok((pool.acquire_timeout(settings.acquire_timeout), options))
+    Ok((pool, options))
 }
 
 /// SQLite has no connection to cancel from elsewhere (a statement of this backend
