@@ -52,9 +52,6 @@ async fn sqlite_serves_every_combination() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("shop.db").display());
     for report in audit::<Rusqlite>(&url).await {
-        // SQLite's planner reads the ties of a `-rating` boundary (`rating = ? AND
-        // id < ? ORDER BY id DESC`) by a skip-scan of (category, rating, id) and a
-        // sort, where (rating, id) would give that order: see docs/audit.md.
         report.assert_served();
     }
 }
