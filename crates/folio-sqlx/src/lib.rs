@@ -37,6 +37,12 @@
 //! on its own backend only ([`Decodes`]), so a PostgreSQL-only column works on a
 //! PostgreSQL endpoint.
 //!
+//! On SQLite, `Rusqlite` (the `rusqlite` feature) is the faster executor: it runs
+//! statements on the caller's thread and keeps SQLite's plan of a statement
+//! whatever is bound to it. sqlx's [`Sqlite`] cannot turn on that guarantee, so on
+//! a database with `sqlite_stat4` statistics it plans every keyset page and every
+//! filtered statement again on each run.
+//!
 //! ## Read replicas
 //!
 //! [`Db::with_replicas`] gives a database read [`Replicas`]: every read (pages,
