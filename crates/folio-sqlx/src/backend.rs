@@ -180,6 +180,7 @@ where
 /// rows are sqlx's, and each statement runs on a connection of the pool. The backend
 /// module supplies `arguments(&[Value])` (its binds), `value_of(row, index)` (a
 /// column read back) and its dialect.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 macro_rules! sqlx_backend {
     ($db:ty, $dialect:expr, concurrent: $concurrent:expr) => {
         impl crate::backend::sealed::Sealed for $db {}
@@ -319,11 +320,13 @@ macro_rules! sqlx_backend {
         }
     };
 }
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub(crate) use sqlx_backend;
 
 /// Stops a statement on the database when dropped while armed: the future that ran
 /// it was dropped mid-statement. The cancel runs on another connection of the pool,
 /// on a task of its own.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub(crate) struct CancelOnDrop<P: Send + 'static> {
     pub(crate) armed: bool,
     /// The pool and the id of the connection running the statement.
@@ -331,6 +334,7 @@ pub(crate) struct CancelOnDrop<P: Send + 'static> {
     pub(crate) run: fn(P, i64) -> BoxFuture<'static, ()>,
 }
 
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 impl<P: Send + 'static> Drop for CancelOnDrop<P> {
     fn drop(&mut self) {
         if !self.armed {
@@ -350,6 +354,7 @@ impl<P: Send + 'static> Drop for CancelOnDrop<P> {
 
 /// Adds `value` to `args`, a bind that cannot fail for the plain types folio binds
 /// (an error would be sqlx refusing its own encoding: reported as a database error).
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub(crate) fn add<'q, A, T>(args: &mut A, value: T) -> Result<(), sqlx::Error>
 where
     A: sqlx::Arguments,

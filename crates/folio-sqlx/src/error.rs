@@ -48,7 +48,10 @@ enum Repr {
     Busy,
     /// A row that does not map to the type asked for (a missing column, a value of
     /// another type).
+    #[cfg(feature = "rusqlite")]
     Row(String),
+    /// A sort key column of a type folio cannot read back (sqlx backends).
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     Decode {
         column: String,
         type_name: String,
@@ -93,11 +96,14 @@ impl Error {
             Repr::Request(_) => ErrorKind::Request,
             Repr::Database(e) if unavailable(e) => ErrorKind::Unavailable,
             Repr::Database(e) if timed_out(e) => ErrorKind::Timeout,
-            Repr::Database(_) | Repr::Unexpected(_) | Repr::Row(_) => ErrorKind::Database,
+            Repr::Database(_) | Repr::Unexpected(_) => ErrorKind::Database,
+            #[cfg(feature = "rusqlite")]
+            Repr::Row(_) => ErrorKind::Database,
             #[cfg(feature = "rusqlite")]
             Repr::Sqlite(e) if sqlite_unavailable(e) => ErrorKind::Unavailable,
             #[cfg(feature = "rusqlite")]
             Repr::Sqlite(_) => ErrorKind::Database,
+            #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
             Repr::Decode { .. } => ErrorKind::Decode,
             Repr::Timeout => ErrorKind::Timeout,
             Repr::Busy => ErrorKind::Busy,
@@ -135,6 +141,7 @@ impl Error {
     }
 
     /// A row that does not map to the type asked for (logged).
+    #[cfg(feature = "rusqlite")]
     pub(crate) fn row(what: String) -> Self {
         tracing::error!(what, "folio-sqlx: a row does not map to its type");
         Error {
@@ -208,6 +215,7 @@ impl Error {
         }
     }
 
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     pub(crate) fn decode(column: &str, type_name: &str) -> Self {
         tracing::error!(
             column,
@@ -238,8 +246,10 @@ impl fmt::Display for Error {
             Repr::Sqlite(_) => f.write_str("database error"),
             Repr::Timeout => f.write_str("the statement ran past its time limit"),
             Repr::Busy => f.write_str("the database is busy"),
+            #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
             Repr::Decode { .. } => f.write_str("a sort key has a type that cannot be paginated"),
             Repr::Unexpected(what) => write!(f, "database error: {what}"),
+            #[cfg(feature = "rusqlite")]
             Repr::Row(what) => write!(f, "a row does not map to its type: {what}"),
         }
     }
@@ -252,11 +262,11 @@ impl std::error::Error for Error {
             Repr::Database(e) => Some(e),
             #[cfg(feature = "rusqlite")]
             Repr::Sqlite(e) => Some(e),
-            Repr::Decode { .. }
-            | Repr::Unexpected(_)
-            | Repr::Timeout
-            | Repr::Busy
-            | Repr::Row(_) => None,
+            Repr::Unexpected(_) | Repr::Timeout | Repr::Busy => None,
+            #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+            Repr::Decode { .. } => None,
+            #[cfg(feature = "rusqlite")]
+            Repr::Row(_) => None,
         }
     }
 }
@@ -286,6 +296,7 @@ impl Error {
     /// ```
     pub fn decode_detail(&self) -> Option<(&str, &str)> {
         match &self.repr {
+            #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
             Repr::Decode { column, type_name } => Some((column, type_name)),
             _ => None,
         }
@@ -312,6 +323,8 @@ pub(crate) enum ReplicaFailure {
     Down,
     /// The replica refused this statement (a write on a read-only server, a
     /// conflict with recovery): run it on the primary, the replica stays up.
+    /// (Only a server says so: never with SQLite alone.)
+    #[cfg_attr(not(any(feature = "postgres", feature = "mysql")), allow(dead_code))]
     NotHere,
     /// The statement failed as it would anywhere: the read fails.
     Final,
@@ -367,6 +380,7 @@ fn timed_out(e: &sqlx::Error) -> bool {
     if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
         return pg.code() == "57014";
     }
+    let _ = db;
     false
 }
 

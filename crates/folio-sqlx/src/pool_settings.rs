@@ -98,6 +98,7 @@ impl PoolSettings {
 
     /// sqlx's pool options for these settings: at most `connections` connections
     /// (at least 1), a wait of `acquire_timeout` for one.
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     pub(crate) fn sqlx_pool<DB: sqlx::Database>(&self) -> sqlx::pool::PoolOptions<DB> {
         sqlx::pool::PoolOptions::new()
             .max_connections(self.connections.max(1))
@@ -106,6 +107,7 @@ impl PoolSettings {
 
     /// The statement timeout in whole milliseconds, at least 1 (what the databases
     /// take), `None` for no limit.
+    #[cfg(any(feature = "postgres", feature = "mysql"))]
     pub(crate) fn statement_timeout_ms(&self) -> Option<u64> {
         self.statement_timeout
             .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX).max(1))
