@@ -40,7 +40,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use crate::results::{Meta, Results};
-use crate::shop::Backend;
+use crate::shop::{Backend, Family};
 
 /// When the run started (for the progress lines).
 static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
@@ -646,23 +646,25 @@ async fn measure_backend(
         return Ok(());
     }
     if cfg.soak_only {
-        let bounds = match backend.name {
-            "sqlite" => soak_bounds::<folio_sqlx::Rusqlite>(cfg, backend).await?,
-            "mysql" => soak_bounds::<folio_sqlx::MySql>(cfg, backend).await?,
-            _ => soak_bounds::<folio_sqlx::Postgres>(cfg, backend).await?,
+        let bounds = match backend.family() {
+            Family::Sqlite => soak_bounds::<folio_sqlx::Rusqlite>(cfg, backend).await?,
+            Family::MySql => soak_bounds::<folio_sqlx::MySql>(cfg, backend).await?,
+            Family::Postgres => soak_bounds::<folio_sqlx::Postgres>(cfg, backend).await?,
         };
         return run_soak(cfg, backend, &bounds, results).await;
     }
     say!("[{}] starting folio-shop …", backend.name);
     let shop = shop::start(cfg, backend, &[])?;
-    let bounds = match backend.name {
-        "sqlite" => {
+    let bounds = match backend.family() {
+        Family::Sqlite => {
             in_process::<folio_sqlx::Rusqlite>(cfg, backend, &shop, depths, results).await?
         }
-        "mariadb" | "mysql" => {
+        Family::MySql => {
             in_process::<folio_sqlx::MySql>(cfg, backend, &shop, depths, results).await?
         }
-        _ => in_process::<folio_sqlx::Postgres>(cfg, backend, &shop, depths, results).await?,
+        Family::Postgres => {
+            in_process::<folio_sqlx::Postgres>(cfg, backend, &shop, depths, results).await?
+        }
     };
     if backend.name == "sqlite" {
         say!("[{}] sqlx against rusqlite …", backend.name);
@@ -761,7 +763,7 @@ async fn soak_bounds<B: folio_shop::backend::ShopBackend>(
     backend: &Backend,
 ) -> Result<Vec<shop::Boundary>, BoxError> {
     let db = folio_sqlx::Db::<B>::connect(&backend.url).await?;
-    let bounds = shop::boundaries(&db, backend.name, &cfg.depths()).await?;
+    let bounds = shop::boundaries(&db, backend.family(), &cfg.depths()).await?;
     db.close().await;
     Ok(bounds)
 }
@@ -781,7 +783,7 @@ async fn in_process<B: folio_shop::backend::ShopBackend>(
         .statement_timeout(None)
         .acquire_timeout(Duration::from_secs(60));
     let db = folio_sqlx::Db::<B>::connect_with(&backend.url, settings).await?;
-    let bounds = shop::boundaries(&db, backend.name, depths).await?;
+    let bounds = shop::boundaries(&db, backend.family(), depths).await?;
     if cfg.skip_depth {
         results.notes.push(format!(
             "[{}] depth study skipped (--skip-depth)",

@@ -31,12 +31,34 @@ pub(crate) const ORDERINGS: &[&str] = &["id", "-created_at", "price", "rating"];
 /// A database the benchmark runs against.
 #[derive(Debug, Clone)]
 pub(crate) struct Backend {
-    /// `sqlite` or `postgres`.
+    /// `sqlite`, `postgres`, `mariadb` or `mysql`: the label of its results.
     pub(crate) name: &'static str,
     /// The URL folio-shop and sqlx use.
     pub(crate) url: String,
     /// The SQLAlchemy URL the peers use.
     pub(crate) sqlalchemy_url: String,
+}
+
+/// The folio-sqlx backend a [`Backend`] is measured through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Family {
+    /// SQLite, through rusqlite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+    /// MariaDB or MySQL.
+    MySql,
+}
+
+impl Backend {
+    /// The backend family of [`Backend::name`], decided here alone.
+    pub(crate) fn family(&self) -> Family {
+        match self.name {
+            "sqlite" => Family::Sqlite,
+            "mariadb" | "mysql" => Family::MySql,
+            _ => Family::Postgres,
+        }
+    }
 }
 
 /// A running folio-shop.
@@ -79,7 +101,7 @@ pub(crate) struct Boundary {
     pub(crate) rows: Vec<(u64, Vec<Value>, i64)>,
 }
 
-fn key_values(spec: &SortSpec, p: &Product, backend: &str) -> Vec<Value> {
+fn key_values(spec: &SortSpec, p: &Product, family: Family) -> Vec<Value> {
     spec.keys()
         .iter()
         .map(|k| match k.column() {
@@ -87,7 +109,7 @@ fn key_values(spec: &SortSpec, p: &Product, backend: &str) -> Vec<Value> {
             "price_cents" => Value::Int(p.price),
             "rating" => p.rating.map_or(Value::Null, Value::Float),
             "created_at" => {
-                if backend == "sqlite" {
+                if family == Family::Sqlite {
                     Value::Text(rfc3339(&p.created_at))
                 } else {
                     Value::Timestamp(p.created_at.timestamp_micros())
@@ -123,7 +145,7 @@ fn in_process(deferred_from: u64, bookmarks: bool) -> Endpoint {
 /// the order is exactly the server's).
 pub(crate) async fn boundaries<B: ShopBackend>(
     db: &Db<B>,
-    backend: &str,
+    family: Family,
     depths: &[u64],
 ) -> Result<Vec<Boundary>, BoxError> {
     let list = in_process(folio::DEFAULT_DEFERRED_JOIN_FROM, false);
@@ -140,7 +162,7 @@ pub(crate) async fn boundaries<B: ShopBackend>(
             let p = page.items.first().ok_or_else(|| {
                 format!("no product at offset {} in ordering {ordering}", depth - 1)
             })?;
-            rows.push((depth, key_values(&spec, p, backend), p.id));
+            rows.push((depth, key_values(&spec, p, family), p.id));
         }
         out.push(Boundary {
             ordering: (*ordering).to_owned(),
@@ -673,4 +695,27 @@ pub(crate) fn sqlite_file(cfg: &Config) -> PathBuf {
         "shop-p{}-u{}-k{}.db",
         cfg.products, cfg.users, cfg.orders_per_user
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Backend, Family};
+
+    fn backend(name: &'static str) -> Backend {
+        Backend {
+            name,
+            url: String::new(),
+            sqlalchemy_url: String::new(),
+        }
+    }
+
+    /// Every label the run gives a backend is measured through its own driver (a
+    /// MariaDB once went to the PostgreSQL driver in `--soak-only`).
+    #[test]
+    fn each_backend_label_has_its_family() {
+        assert_eq!(backend("sqlite").family(), Family::Sqlite);
+        assert_eq!(backend("postgres").family(), Family::Postgres);
+        assert_eq!(backend("mariadb").family(), Family::MySql);
+        assert_eq!(backend("mysql").family(), Family::MySql);
+    }
 }
