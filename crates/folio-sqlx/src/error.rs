@@ -304,7 +304,9 @@ impl Error {
 }
 
 /// Whether a database error means the database cannot be reached (rather than a
-/// statement that failed on a working connection).
+/// statement that failed on a working connection): the pool's and the socket's
+/// errors, and a server that said it is going away (a pooled connection is not
+/// pinged before each use, so its next statement is the first to hear it).
 fn unavailable(e: &sqlx::Error) -> bool {
     matches!(
         e,
@@ -313,7 +315,7 @@ fn unavailable(e: &sqlx::Error) -> bool {
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed
-    )
+    ) || replica_refusal(e) == ReplicaFailure::Down
 }
 
 /// What a failed statement on a read replica means for the read.

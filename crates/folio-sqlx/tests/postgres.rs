@@ -63,3 +63,54 @@ async fn timestamptz_keys_round_trip() {
     want.sort_by_key(|i| (std::cmp::Reverse(i % 4), std::cmp::Reverse(*i)));
     assert_eq!(got.into_iter().map(|r| r.0).collect::<Vec<_>>(), want);
 }
+
+/// A pooled connection used within the last second goes to the next statement
+/// without a ping: if the server ended it meanwhile, that statement fails as
+/// "unavailable" (503) and the pool opens a new connection for the one after. A
+/// connection idle longer is pinged first and replaced when the ping fails, so the
+/// statement after a pause succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recently_used_connection_is_not_pinged_an_idle_one_is() {
+    use folio::Statement;
+    use folio_sqlx::{Db, ErrorKind, PoolSettings, Postgres};
+
+    let Some(test_db) = folio_testing::postgres().await else {
+        return;
+    };
+    let db = Db::<Postgres>::connect_with(test_db.url(), PoolSettings::default().connections(1))
+        .await
+        .expect("a one-connection pool");
+    let other = Db::<Postgres>::connect(test_db.url())
+        .await
+        .expect("a second pool");
+    let backend = Statement::new("SELECT pg_backend_pid()");
+    let end = |pid: i32| Statement::new(format!("SELECT pg_terminate_backend({pid})"));
+    let terminated = |pid: i32| {
+        Statement::new(format!(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}"
+        ))
+    };
+
+    // Used just now, then ended by the server: the next statement hears it.
+    let (first,): (i32,) = db.fetch_all(&backend).await.unwrap()[0];
+    other.execute(&end(first)).await.unwrap();
+    for _ in 0..100 {
+        let gone: Vec<(i64,)> = other.fetch_all(&terminated(first)).await.unwrap();
+        if gone[0].0 == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let err = db.fetch_all::<(i32,)>(&backend).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable, "{err}");
+    assert_eq!(err.http_status(), 503);
+    let (second,): (i32,) = db.fetch_all(&backend).await.unwrap()[0];
+    assert_ne!(second, first, "a new connection after the broken one");
+
+    // Idle past the ping threshold, then ended: the ping finds it, the statement runs
+    // on a new connection.
+    other.execute(&end(second)).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let (third,): (i32,) = db.fetch_all(&backend).await.unwrap()[0];
+    assert_ne!(third, second);
+}
