@@ -105,7 +105,8 @@ impl PoolSettings {
     }
 
     /// sqlx's pool options for these settings: at most `connections` connections
-    /// (at least 1), a wait of `acquire_timeout` for one.
+    /// (at least 1), a wait of `acquire_timeout` for one, and a ping only for a
+    /// connection idle [`PING_AFTER_IDLE`] or longer.
     #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     pub(crate) fn sqlx_pool<DB: sqlx::Database>(&self) -> sqlx::pool::PoolOptions<DB> {
         sqlx::pool::PoolOptions::new()
