@@ -666,7 +666,7 @@ async fn measure_backend(
             in_process::<folio_sqlx::Postgres>(cfg, backend, &shop, depths, results).await?
         }
     };
-    if backend.name == "sqlite" {
+    if backend.family() == Family::Sqlite {
         say!("[{}] sqlx against rusqlite …", backend.name);
         let pool = sqlx::SqlitePool::connect(&backend.url).await?;
         let path = backend.url.trim_start_matches("sqlite://");
@@ -710,7 +710,7 @@ async fn measure_backend(
     run_soak(cfg, backend, &bounds, results).await?;
 
     if let Some(venv) = venv.filter(|_| !backend.sqlalchemy_url.is_empty()) {
-        if backend.name == "sqlite" || !peers_sqlite_only {
+        if backend.family() == Family::Sqlite || !peers_sqlite_only {
             for app in [peers::App::Drf, peers::App::Flask] {
                 say!("[{}] peer {} …", backend.name, app.name());
                 match peers::run(cfg, venv, app, backend, &bounds).await {
