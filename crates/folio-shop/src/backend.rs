@@ -264,7 +264,10 @@ impl ShopBackend for Postgres {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(&url)
                 .await?;
-            Ok(Opened { writer, read: None })
+            Ok(Opened {
+                writer: writer.into(),
+                read: None,
+            })
         }
     }
 
@@ -293,7 +296,10 @@ impl ShopBackend for MySql {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            Ok(Opened { writer, read: None })
+            Ok(Opened {
+                writer: writer.into(),
+                read: None,
+            })
         }
     }
 

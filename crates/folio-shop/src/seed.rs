@@ -855,7 +855,7 @@ pub(crate) async fn seed_postgres(
 ) -> Result<SeedReport, folio_sqlx::Error> {
     let size = options.size;
     let quiet = options.quiet;
-    let pool = db.pool();
+    let pool = db.pool().sqlx();
     run_script(&db, schema.tables).await?;
 
     let started = Instant::now();

@@ -176,8 +176,9 @@ where
     }
 }
 
-/// Implements [`Backend`] for a database run through sqlx: the pool is sqlx's, the
-/// rows are sqlx's, and each statement runs on a connection of the pool. The backend
+/// Implements [`Backend`] for a database run through sqlx: the pool is sqlx's (in a
+/// [`crate::SqlxPool`]), the rows are sqlx's, and each statement runs on a
+/// connection of the pool, kept for the next statement when it ran to its end. The backend
 /// module supplies `arguments(&[Value])` (its binds), `value_of(row, index)` (a
 /// column read back) and its dialect.
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
@@ -187,7 +188,7 @@ macro_rules! sqlx_backend {
         impl crate::backend::SqlxBackend for $db {}
 
         impl crate::Backend for $db {
-            type Pool = sqlx::Pool<$db>;
+            type Pool = crate::SqlxPool<$db>;
             type Row = <$db as sqlx::Database>::Row;
             type Session = sqlx::pool::PoolConnection<$db>;
 
@@ -203,7 +204,7 @@ macro_rules! sqlx_backend {
             ) -> futures::future::BoxFuture<'_, crate::Result<Self::Pool>> {
                 Box::pin(async move {
                     let (pool, options) = pool_options(url, settings)?;
-                    Ok(pool.connect_with(options).await?)
+                    Ok(pool.connect_with(options).await?.into())
                 })
             }
 
@@ -213,12 +214,12 @@ macro_rules! sqlx_backend {
             ) -> futures::future::BoxFuture<'_, crate::Result<Self::Pool>> {
                 Box::pin(async move {
                     let (pool, options) = pool_options(url, settings)?;
-                    Ok(pool.connect_lazy_with(options))
+                    Ok(pool.connect_lazy_with(options).into())
                 })
             }
 
             fn saturated(pool: &Self::Pool) -> bool {
-                pool.num_idle() == 0 && pool.size() >= pool.options().get_max_connections()
+                pool.saturated()
             }
 
             fn fetch_all_cancellable<'a>(
@@ -228,25 +229,27 @@ macro_rules! sqlx_backend {
                 Box::pin(async move {
                     let args = arguments(&statement.binds)?;
                     let mut conn = pool.acquire().await?;
-                    let Some(id) = connection_id(&mut *conn).await? else {
-                        return Ok(sqlx::query_with(
-                            sqlx::AssertSqlSafe(statement.sql.as_str()),
-                            args,
-                        )
-                        .fetch_all(&mut *conn)
-                        .await?);
+                    let Some(id) = connection_id(conn.connection()).await? else {
+                        let rows =
+                            sqlx::query_with(sqlx::AssertSqlSafe(statement.sql.as_str()), args)
+                                .fetch_all(conn.connection())
+                                .await?;
+                        conn.done();
+                        return Ok(rows);
                     };
                     let mut guard = crate::backend::CancelOnDrop {
                         armed: true,
-                        cancel: Some((pool.clone(), id)),
+                        cancel: Some((pool.sqlx().clone(), id)),
                         run: cancel,
                     };
                     // folio's SQL quotes every identifier and binds every value.
                     let rows = sqlx::query_with(sqlx::AssertSqlSafe(statement.sql.as_str()), args)
-                        .fetch_all(&mut *conn)
+                        .fetch_all(conn.connection())
                         .await;
                     guard.armed = false;
-                    Ok(rows?)
+                    let rows = rows?;
+                    conn.done();
+                    Ok(rows)
                 })
             }
 
@@ -256,12 +259,13 @@ macro_rules! sqlx_backend {
             ) -> futures::future::BoxFuture<'a, crate::Result<Vec<Self::Row>>> {
                 Box::pin(async move {
                     let args = arguments(&statement.binds)?;
+                    let mut conn = pool.acquire().await?;
                     // folio's SQL quotes every identifier and binds every value.
-                    Ok(
-                        sqlx::query_with(sqlx::AssertSqlSafe(statement.sql.as_str()), args)
-                            .fetch_all(pool)
-                            .await?,
-                    )
+                    let rows = sqlx::query_with(sqlx::AssertSqlSafe(statement.sql.as_str()), args)
+                        .fetch_all(conn.connection())
+                        .await?;
+                    conn.done();
+                    Ok(rows)
                 })
             }
 
@@ -271,13 +275,13 @@ macro_rules! sqlx_backend {
             ) -> futures::future::BoxFuture<'a, crate::Result<u64>> {
                 Box::pin(async move {
                     let args = arguments(&statement.binds)?;
+                    let mut conn = pool.acquire().await?;
                     // folio's SQL quotes every identifier and binds every value.
-                    Ok(
-                        sqlx::query_with(sqlx::AssertSqlSafe(statement.sql.as_str()), args)
-                            .execute(pool)
-                            .await?
-                            .rows_affected(),
-                    )
+                    let done = sqlx::query_with(sqlx::AssertSqlSafe(statement.sql.as_str()), args)
+                        .execute(conn.connection())
+                        .await?;
+                    conn.done();
+                    Ok(done.rows_affected())
                 })
             }
 
@@ -288,7 +292,7 @@ macro_rules! sqlx_backend {
             fn session(
                 pool: &Self::Pool,
             ) -> futures::future::BoxFuture<'_, crate::Result<Self::Session>> {
-                Box::pin(async move { Ok(pool.acquire().await?) })
+                Box::pin(async move { Ok(pool.acquire().await?.into_inner()) })
             }
 
             fn session_fetch_all<'a>(

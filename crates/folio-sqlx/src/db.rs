@@ -97,7 +97,8 @@ impl<B: Backend> Clone for Db<B> {
 impl<B: Backend> Db<B> {
     /// A database on `pool`, with an empty count cache (60 s, 10,000 counts) and no
     /// bookmarks. The backend is named (`Db::<Sqlite>`), as one pool type could
-    /// serve more than one backend.
+    /// serve more than one backend. A sqlx backend takes sqlx's own pool (made
+    /// into a [`crate::SqlxPool`]).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -108,9 +109,9 @@ impl<B: Backend> Db<B> {
     /// assert!(db.bookmarks().is_none());
     /// # Ok(()) }
     /// ```
-    pub fn new(pool: B::Pool) -> Self {
+    pub fn new(pool: impl Into<B::Pool>) -> Self {
         Db {
-            pool,
+            pool: pool.into(),
             replicas: None,
             counter: None,
             shared: Arc::new(Shared::default()),
@@ -328,7 +329,7 @@ impl<B: Backend> Db<B> {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), folio_sqlx::Error> {
     /// let db = folio_sqlx::Db::<folio_sqlx::Sqlite>::connect("sqlite::memory:").await?;
-    /// assert_eq!(db.pool().size(), 1);
+    /// assert_eq!(db.pool().sqlx().size(), 1);
     /// # Ok(()) }
     /// ```
     pub fn pool(&self) -> &B::Pool {

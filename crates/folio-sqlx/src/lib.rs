@@ -158,6 +158,8 @@ mod rusqlite;
 mod sqlite;
 #[cfg(feature = "rusqlite")]
 mod sqlite_datetime;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+mod sqlx_pool;
 mod stream;
 mod timestamp;
 
@@ -176,6 +178,8 @@ pub use replicas::{Replicas, REPLICA_ACQUIRE_TIMEOUT, REPLICA_RECHECK};
 pub use rusqlite::{Lease, Rusqlite, RusqlitePool, ValueRow};
 #[cfg(feature = "rusqlite")]
 pub use sqlite_datetime::sqlite_datetime;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+pub use sqlx_pool::SqlxPool;
 pub use timestamp::rfc3339_micros;
 
 /// MySQL and MariaDB (sqlx's database type).

@@ -9,7 +9,7 @@ use std::time::Duration;
 /// page under load; a connection that broke since its last use fails its
 /// statement as the database being unavailable (503), and is dropped.
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
-const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+pub(crate) const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// The connections a pool opens and the two time limits of its statements.
 ///

@@ -109,17 +109,17 @@ impl<B: Backend> Replicas<B> {
     /// assert_eq!(replicas.len(), 1);
     /// # Ok(()) }
     /// ```
-    pub fn new(pools: impl IntoIterator<Item = B::Pool>) -> Self {
+    pub fn new(pools: impl IntoIterator<Item = impl Into<B::Pool>>) -> Self {
         Self::build(pools, REPLICA_RECHECK)
     }
 
-    fn build(pools: impl IntoIterator<Item = B::Pool>, recheck: Duration) -> Self {
+    fn build(pools: impl IntoIterator<Item = impl Into<B::Pool>>, recheck: Duration) -> Self {
         Replicas {
             shared: Arc::new(Shared {
                 replicas: pools
                     .into_iter()
                     .map(|pool| Replica {
-                        pool,
+                        pool: pool.into(),
                         down: AtomicBool::new(false),
                     })
                     .collect(),
@@ -196,7 +196,7 @@ impl<B: Backend> Replicas<B> {
     /// The number of replicas.
     ///
     /// ```
-    /// let none = folio_sqlx::Replicas::<folio_sqlx::Sqlite>::new([]);
+    /// let none = folio_sqlx::Replicas::<folio_sqlx::Sqlite>::new(Vec::<sqlx::SqlitePool>::new());
     /// assert_eq!(none.len(), 0);
     /// ```
     pub fn len(&self) -> usize {
@@ -206,7 +206,8 @@ impl<B: Backend> Replicas<B> {
     /// Whether there is no replica (every read then goes to the primary).
     ///
     /// ```
-    /// assert!(folio_sqlx::Replicas::<folio_sqlx::Sqlite>::new([]).is_empty());
+    /// let none: [sqlx::SqlitePool; 0] = [];
+    /// assert!(folio_sqlx::Replicas::<folio_sqlx::Sqlite>::new(none).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.shared.replicas.is_empty()

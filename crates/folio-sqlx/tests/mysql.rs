@@ -135,7 +135,7 @@ async fn children_of_text_parents_match_under_the_collation() {
             let want: Vec<i64> =
                 sqlx::query_scalar::<_, i64>("SELECT id FROM tags WHERE owner = ? ORDER BY id")
                     .bind(owner)
-                    .fetch_all(db.pool())
+                    .fetch_all(db.pool().sqlx())
                     .await
                     .unwrap();
             let ids: Vec<i64> = c.items.iter().map(|t| t.id).collect();
@@ -151,4 +151,20 @@ async fn children_of_text_parents_match_under_the_collation() {
         // the collation is what the test says it is: 'ABC' and 'abc' both hold 4 rows
         assert_eq!(got[0].items.first().map(|t| t.owner.as_str()), Some("abc"));
     }
+}
+
+/// Under 32 tasks at once, a pool of 4 runs every statement on the same 4 server
+/// connections.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_pool_keeps_its_connections() {
+    let Some(test_db) = folio_testing::mysql().await else {
+        return;
+    };
+    let settings = folio_sqlx::PoolSettings::default()
+        .connections(4)
+        .acquire_timeout(std::time::Duration::from_secs(10));
+    let db = folio_sqlx::Db::<folio_sqlx::MySql>::connect_with(test_db.url(), settings)
+        .await
+        .expect("a pool of 4");
+    common::a_busy_pool_keeps_its_connections(&db, "SELECT CAST(CONNECTION_ID() AS SIGNED)").await;
 }

@@ -114,3 +114,19 @@ async fn a_recently_used_connection_is_not_pinged_an_idle_one_is() {
     let (third,): (i32,) = db.fetch_all(&backend).await.unwrap()[0];
     assert_ne!(third, second);
 }
+
+/// Under 32 tasks at once, a pool of 4 runs every statement on the same 4 server
+/// processes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_pool_keeps_its_connections() {
+    let Some(test_db) = folio_testing::postgres().await else {
+        return;
+    };
+    let settings = folio_sqlx::PoolSettings::default()
+        .connections(4)
+        .acquire_timeout(std::time::Duration::from_secs(10));
+    let db = folio_sqlx::Db::<folio_sqlx::Postgres>::connect_with(test_db.url(), settings)
+        .await
+        .expect("a pool of 4");
+    common::a_busy_pool_keeps_its_connections(&db, "SELECT pg_backend_pid()::BIGINT").await;
+}

@@ -82,7 +82,7 @@ async fn install(db: &Db<Postgres>) -> Result<(), BoxError> {
         return Ok(());
     }
     tracing::info!("creating the articles table with demo rows");
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().sqlx().begin().await?;
     sqlx::raw_sql(folio_example_articles::SCHEMA)
         .execute(&mut *tx)
         .await?;

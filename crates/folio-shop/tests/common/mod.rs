@@ -398,7 +398,7 @@ pub struct App {
 impl App {
     /// The server on `pool` under `settings`, with bookmarks every
     /// [`BOOKMARK_STRIDE`] rows and the database's own count cache.
-    fn new<B: ShopBackend>(pool: B::Pool, settings: &Settings) -> App {
+    fn new<B: ShopBackend>(pool: impl Into<B::Pool>, settings: &Settings) -> App {
         let state = AppState::new(Db::new(pool), settings, BOOKMARK_STRIDE);
         let bookmarks = state
             .db

@@ -2051,3 +2051,36 @@ pub async fn text_keys_differing_in_case_and_accents_walk_once<B: TestBackend>(d
         }
     }
 }
+
+/// Many statements at once on a pool of 4 connections: each runs on one of the
+/// same 4 server connections (`connection_id`, the statement that names the
+/// server's connection), none is opened and thrown away. A pool that raced a
+/// connection being opened against one being given back threw the half-open one
+/// away and opened another, once every few statements.
+pub async fn a_busy_pool_keeps_its_connections<B>(db: &Db<B>, connection_id: &str)
+where
+    B: Backend + Decodes<(i64,)>,
+{
+    let select = Select::sql(connection_id);
+    let tasks = (0..32).map(|_| {
+        let db = db.clone();
+        let select = select.clone();
+        tokio::spawn(async move {
+            let mut seen = HashSet::new();
+            for _ in 0..100 {
+                let (id,) = db.find::<(i64,)>(&select).await.unwrap().unwrap();
+                seen.insert(id);
+            }
+            seen
+        })
+    });
+    let mut seen = HashSet::new();
+    for task in futures::future::join_all(tasks).await {
+        seen.extend(task.unwrap());
+    }
+    assert!(
+        (1..=4).contains(&seen.len()),
+        "3,200 statements on a pool of 4 ran on {} server connections",
+        seen.len()
+    );
+}
