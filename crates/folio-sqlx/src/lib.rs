@@ -43,6 +43,11 @@
 //! a database with `sqlite_stat4` statistics it plans every keyset page and every
 //! filtered statement again on each run.
 //!
+//! The sqlx backends run on a [`SqlxPool`]: sqlx's pool, made from the one the
+//! application opened ([`Db::new`] takes it as it is), with the connections whose
+//! statement ran to its end in the last second kept in front of it, so a busy server
+//! skips the ping sqlx sends as a connection goes back to its pool.
+//!
 //! ## Read replicas
 //!
 //! [`Db::with_replicas`] gives a database read [`Replicas`]: every read (pages,
