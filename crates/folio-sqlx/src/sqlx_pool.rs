@@ -171,8 +171,8 @@ impl<DB: sqlx::Database> SqlxPool<DB> {
     /// A connection: the one kept most recently, else one of sqlx's pool, waiting
     /// for either for at most the pool's acquire timeout.
     pub(crate) async fn acquire(&self) -> Result<Lease<DB>, sqlx::Error> {
-        if let Some(kept) = self.warm.take() {
-            return Ok(self.lease(kept.conn, kept.since));
+        if let Some(lease) = self.take_kept() {
+            return Ok(lease);
         }
         let wait = self.pool.options().get_acquire_timeout();
         tokio::time::timeout(wait, self.wait_for_one())
@@ -186,8 +186,8 @@ impl<DB: sqlx::Database> SqlxPool<DB> {
             tokio::pin!(kept);
             // Registered before looking, so a connection kept in between wakes it.
             kept.as_mut().enable();
-            if let Some(kept) = self.warm.take() {
-                return Ok(self.lease(kept.conn, kept.since));
+            if let Some(lease) = self.take_kept() {
+                return Ok(lease);
             }
             if !self.sqlx_saturated() {
                 // sqlx has an idle connection or room to open one: not raced with
@@ -202,6 +202,12 @@ impl<DB: sqlx::Database> SqlxPool<DB> {
                 () = &mut kept => {}
             }
         }
+    }
+
+    /// The kept connection used most recently, as a lease ([`Warm::take`]).
+    fn take_kept(&self) -> Option<Lease<DB>> {
+        let kept = self.warm.take()?;
+        Some(self.lease(kept.conn, kept.since))
     }
 
     fn lease(&self, conn: PoolConnection<DB>, since: Instant) -> Lease<DB> {
@@ -267,7 +273,8 @@ impl<DB: sqlx::Database> Lease<DB> {
     /// unless the pool is closed or the connection has been kept a minute.
     pub(crate) fn done(mut self) {
         let Some(conn) = self.conn.take() else { return };
-        if self.since.elapsed() >= RETURN_THROUGH_SQLX_AFTER {
+        let now = Instant::now();
+        if now.duration_since(self.since) >= RETURN_THROUGH_SQLX_AFTER {
             return;
         }
         let mut state = self.warm.state();
@@ -276,7 +283,7 @@ impl<DB: sqlx::Database> Lease<DB> {
         }
         state.idle.push(Kept {
             conn,
-            at: Instant::now(),
+            at: now,
             since: self.since,
         });
         drop(state);

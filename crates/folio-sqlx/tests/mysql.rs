@@ -160,11 +160,9 @@ async fn a_busy_pool_keeps_its_connections() {
     let Some(test_db) = folio_testing::mysql().await else {
         return;
     };
-    let settings = folio_sqlx::PoolSettings::default()
-        .connections(4)
-        .acquire_timeout(std::time::Duration::from_secs(10));
-    let db = folio_sqlx::Db::<folio_sqlx::MySql>::connect_with(test_db.url(), settings)
-        .await
-        .expect("a pool of 4");
-    common::a_busy_pool_keeps_its_connections(&db, "SELECT CAST(CONNECTION_ID() AS SIGNED)").await;
+    common::a_busy_pool_keeps_its_connections::<folio_sqlx::MySql>(
+        test_db.url(),
+        "SELECT CAST(CONNECTION_ID() AS SIGNED)",
+    )
+    .await;
 }

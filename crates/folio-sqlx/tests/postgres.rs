@@ -122,11 +122,9 @@ async fn a_busy_pool_keeps_its_connections() {
     let Some(test_db) = folio_testing::postgres().await else {
         return;
     };
-    let settings = folio_sqlx::PoolSettings::default()
-        .connections(4)
-        .acquire_timeout(std::time::Duration::from_secs(10));
-    let db = folio_sqlx::Db::<folio_sqlx::Postgres>::connect_with(test_db.url(), settings)
-        .await
-        .expect("a pool of 4");
-    common::a_busy_pool_keeps_its_connections(&db, "SELECT pg_backend_pid()::BIGINT").await;
+    common::a_busy_pool_keeps_its_connections::<folio_sqlx::Postgres>(
+        test_db.url(),
+        "SELECT pg_backend_pid()::BIGINT",
+    )
+    .await;
 }

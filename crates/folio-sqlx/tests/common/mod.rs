@@ -2052,15 +2052,21 @@ pub async fn text_keys_differing_in_case_and_accents_walk_once<B: TestBackend>(d
     }
 }
 
-/// Many statements at once on a pool of 4 connections: each runs on one of the
-/// same 4 server connections (`connection_id`, the statement that names the
+/// Many statements at once on a pool of 4 connections to `url`: each runs on one
+/// of the same 4 server connections (`connection_id`, the statement that names the
 /// server's connection), none is opened and thrown away. A pool that raced a
 /// connection being opened against one being given back threw the half-open one
 /// away and opened another, once every few statements.
-pub async fn a_busy_pool_keeps_its_connections<B>(db: &Db<B>, connection_id: &str)
+pub async fn a_busy_pool_keeps_its_connections<B>(url: &str, connection_id: &str)
 where
     B: Backend + Decodes<(i64,)>,
 {
+    let settings = folio_sqlx::PoolSettings::default()
+        .connections(4)
+        .acquire_timeout(Duration::from_secs(10));
+    let db = Db::<B>::connect_with(url, settings)
+        .await
+        .expect("a pool of 4");
     let select = Select::sql(connection_id);
     let tasks = (0..32).map(|_| {
         let db = db.clone();
