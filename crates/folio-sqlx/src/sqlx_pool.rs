@@ -62,6 +62,10 @@ struct WarmState<DB: sqlx::Database> {
     idle: Vec<Kept<DB>>,
     /// Set by [`SqlxPool::close`]: nothing is kept any more.
     closed: bool,
+    /// A task waits for a connection of sqlx's pool ([`SqlxPool::pull_from_sqlx`]).
+    pulling: bool,
+    /// Statements waiting while every connection is taken.
+    waiting: usize,
 }
 
 struct Kept<DB: sqlx::Database> {
@@ -72,7 +76,27 @@ struct Kept<DB: sqlx::Database> {
     since: Instant,
 }
 
+/// A statement waiting while every connection is taken ([`SqlxPool::pull_from_sqlx`]).
+struct Waiting<DB: sqlx::Database>(Arc<Warm<DB>>);
+
+impl<DB: sqlx::Database> Drop for Waiting<DB> {
+    fn drop(&mut self) {
+        self.0.state().waiting -= 1;
+    }
+}
+
 impl<DB: sqlx::Database> Warm<DB> {
+    /// Keeps `conn`, fresh from sqlx's pool, for the next statement.
+    fn keep(warm: Arc<Self>, conn: PoolConnection<DB>) {
+        let since = Instant::now();
+        Lease {
+            conn: Some(conn),
+            since,
+            warm,
+        }
+        .done();
+    }
+
     fn state(&self) -> MutexGuard<'_, WarmState<DB>> {
         // Nothing panics while holding the lock; a poisoned state is still whole.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -158,13 +182,11 @@ impl<DB: sqlx::Database> SqlxPool<DB> {
         self.pool.close().await;
     }
 
-    /// Whether every connection the pool may hold is open and in use.
+    /// Whether every connection the pool may hold is open and taken: by a
+    /// statement, or kept by folio for the next one (a kept connection goes to a
+    /// waiting statement at once, so a wait that ran out while one was kept still
+    /// ran out because the database was busy, not unreachable).
     pub(crate) fn saturated(&self) -> bool {
-        self.kept() == 0 && self.sqlx_saturated()
-    }
-
-    /// Whether sqlx's pool has no idle connection and no room to open one.
-    fn sqlx_saturated(&self) -> bool {
         self.pool.num_idle() == 0 && self.pool.size() >= self.pool.options().get_max_connections()
     }
 
@@ -182,26 +204,107 @@ impl<DB: sqlx::Database> SqlxPool<DB> {
 
     async fn wait_for_one(&self) -> Result<Lease<DB>, sqlx::Error> {
         loop {
+            // The wake-up is dropped (and so passed on to the next statement
+            // waiting) before any other wait: one never polled again would hold a
+            // kept connection's wake-up for nobody.
+            let from_sqlx = {
+                let kept = self.warm.kept.notified();
+                tokio::pin!(kept);
+                // Registered before looking, so a connection kept in between wakes it.
+                kept.as_mut().enable();
+                if let Some(lease) = self.take_kept() {
+                    return Ok(lease);
+                }
+                if self.pool.num_idle() > 0
+                    || self.pool.size() < self.pool.options().get_max_connections()
+                {
+                    true
+                } else {
+                    // Every connection is taken: the first one back, kept by folio
+                    // or given back to sqlx's pool (and pulled from it), is the next
+                    // waiter's.
+                    let _waiting = self.pull_from_sqlx();
+                    kept.await;
+                    false
+                }
+            };
+            if from_sqlx {
+                return self.take_from_sqlx_or_kept().await;
+            }
+        }
+    }
+
+    /// sqlx's pool has a connection idle or room to open one: sqlx hands it over
+    /// on a task of its own, raced with a kept connection. sqlx's `acquire` is
+    /// never dropped half way (it may be pinging a connection or opening one,
+    /// which dropping it would close or throw away): if a kept connection comes
+    /// first, the one sqlx brings is kept for the next statement.
+    async fn take_from_sqlx_or_kept(&self) -> Result<Lease<DB>, sqlx::Error> {
+        let mut from_sqlx = tokio::spawn(self.pool.acquire());
+        loop {
             let kept = self.warm.kept.notified();
             tokio::pin!(kept);
-            // Registered before looking, so a connection kept in between wakes it.
             kept.as_mut().enable();
             if let Some(lease) = self.take_kept() {
+                let warm = Arc::clone(&self.warm);
+                tokio::spawn(async move {
+                    if let Ok(Ok(conn)) = from_sqlx.await {
+                        Warm::keep(warm, conn);
+                    }
+                });
                 return Ok(lease);
             }
-            if !self.sqlx_saturated() {
-                // sqlx has an idle connection or room to open one: not raced with
-                // a kept connection, as dropping its future would throw away a
-                // connection half opened (and the pool would never grow).
-                let conn = self.pool.acquire().await?;
-                return Ok(self.lease(conn, Instant::now()));
-            }
-            // Every connection is out: the first back, to folio or to sqlx, is this one's.
             tokio::select! {
-                conn = self.pool.acquire() => return Ok(self.lease(conn?, Instant::now())),
+                joined = &mut from_sqlx => {
+                    let conn = joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+                    // A connection kept meanwhile may have woken this statement:
+                    // the wake-up goes on to the next one waiting.
+                    if self.kept() > 0 {
+                        self.warm.kept.notify_one();
+                    }
+                    return Ok(self.lease(conn, Instant::now()));
+                }
                 () = &mut kept => {}
             }
         }
+    }
+
+    /// While every connection is taken, one task (at most) waits for one to come
+    /// back to sqlx's pool (a statement that failed or was abandoned, the
+    /// minute's return) and keeps it, as long as statements wait. When its wait
+    /// runs out, they look again (and one of them starts the next). The statement
+    /// counts as waiting until the guard returned is dropped.
+    fn pull_from_sqlx(&self) -> Waiting<DB> {
+        let start = {
+            let mut state = self.warm.state();
+            state.waiting += 1;
+            let start = !state.pulling && !state.closed;
+            state.pulling |= start;
+            start
+        };
+        if start {
+            let pool = self.pool.clone();
+            let warm = Arc::clone(&self.warm);
+            tokio::spawn(async move {
+                loop {
+                    let conn = pool.acquire().await;
+                    let again = {
+                        let mut state = warm.state();
+                        let again = conn.is_ok() && state.waiting > 0 && !state.closed;
+                        state.pulling = again;
+                        again
+                    };
+                    match conn {
+                        Ok(conn) => Warm::keep(Arc::clone(&warm), conn),
+                        Err(_) => warm.kept.notify_waiters(),
+                    }
+                    if !again {
+                        break;
+                    }
+                }
+            });
+        }
+        Waiting(Arc::clone(&self.warm))
     }
 
     /// The kept connection used most recently, as a lease ([`Warm::take`]).
@@ -227,6 +330,8 @@ impl<DB: sqlx::Database> From<sqlx::Pool<DB>> for SqlxPool<DB> {
                 state: Mutex::new(WarmState {
                     idle: Vec::new(),
                     closed: false,
+                    pulling: false,
+                    waiting: 0,
                 }),
                 kept: Notify::new(),
             }),
@@ -359,7 +464,89 @@ mod tests {
         lease.done();
         waiting.await.unwrap().unwrap();
         assert_eq!(pool.kept(), 1);
-        assert!(!pool.saturated());
+    }
+
+    #[tokio::test]
+    async fn a_kept_connection_counts_as_taken() {
+        let pool = pool(1).await;
+        pool.acquire().await.unwrap().done();
+        assert_eq!(pool.kept(), 1);
+        assert!(pool.saturated(), "its one connection is open and kept");
+        let roomy = self::pool(2).await;
+        roomy.acquire().await.unwrap().done();
+        assert!(!roomy.saturated(), "room for a second connection");
+    }
+
+    /// Connections that go back through sqlx's pool (an error, an abandoned
+    /// statement, the minute's return) while others are kept: a statement waiting
+    /// for one must take whichever comes first, never wait in sqlx's queue alone
+    /// while the kept ones go round without it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_statement_waits_in_vain_while_connections_go_round() {
+        let pool = pool(2).await;
+        let tasks: Vec<_> = (0..16)
+            .map(|task| {
+                let pool = pool.clone();
+                tokio::spawn(async move {
+                    for i in 0..2_000 {
+                        let mut lease = pool.acquire().await?;
+                        sqlx::query("SELECT 1").execute(lease.connection()).await?;
+                        if task == 0 && i % 200 == 100 {
+                            drop(lease);
+                        } else {
+                            lease.done();
+                        }
+                        tokio::task::yield_now().await;
+                    }
+                    Ok::<_, sqlx::Error>(())
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await
+                .unwrap()
+                .expect("every statement gets a connection in time");
+        }
+    }
+
+    /// sqlx's `acquire` pings a connection before handing it over (its default);
+    /// dropped during that ping, it closes the connection. The one connection of
+    /// an in-memory database is the database: it must survive connections going
+    /// back through sqlx while statements wait for one.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlx_is_never_cut_off_while_it_hands_a_connection_over() {
+        let options = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .acquire_timeout(Duration::from_secs(5));
+        let pool = SqlxPool::from(options.connect("sqlite::memory:").await.unwrap());
+        sqlx::query("CREATE TABLE t (x)")
+            .execute(pool.sqlx())
+            .await
+            .unwrap();
+        let tasks: Vec<_> = (0..8)
+            .map(|task| {
+                let pool = pool.clone();
+                tokio::spawn(async move {
+                    for i in 0..300 {
+                        let mut lease = pool.acquire().await?;
+                        sqlx::query("SELECT COUNT(*) FROM t")
+                            .fetch_one(lease.connection())
+                            .await?;
+                        if (task + i) % 7 == 0 {
+                            drop(lease);
+                        } else {
+                            lease.done();
+                        }
+                    }
+                    Ok::<_, sqlx::Error>(())
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().expect("the table is still there");
+        }
     }
 
     #[tokio::test]
