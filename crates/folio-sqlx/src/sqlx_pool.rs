@@ -29,7 +29,9 @@ const RETURN_THROUGH_SQLX_AFTER: Duration = Duration::from_secs(60);
 /// is. A connection that ended in an error, or whose statement was abandoned (its
 /// request timed out, its client went away), goes back to sqlx's pool, pinged
 /// there as before; so does one kept longer than a second without use, and one
-/// kept for a minute in all, so sqlx's idle and lifetime limits still apply.
+/// kept for a minute in all, so sqlx's idle and lifetime limits still apply. A
+/// statement waiting for a connection takes the first one back, kept by folio or
+/// given back to sqlx's pool.
 ///
 /// Made from a [`sqlx::Pool`] (`From`), so a pool the application opened itself
 /// serves folio as it is:
