@@ -217,17 +217,16 @@ impl<DB: sqlx::Database> SqlxPool<DB> {
                 if let Some(lease) = self.take_kept() {
                     return Ok(lease);
                 }
-                if self.pool.num_idle() > 0
-                    || self.pool.size() < self.pool.options().get_max_connections()
-                {
-                    true
-                } else {
+                if self.saturated() {
                     // Every connection is taken: the first one back, kept by folio
                     // or given back to sqlx's pool (and pulled from it), is the next
                     // waiter's.
                     let _waiting = self.pull_from_sqlx();
                     kept.await;
                     false
+                } else {
+                    // sqlx has a connection idle or room to open one.
+                    true
                 }
             };
             if from_sqlx {
